@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PULSE  := bash tests/virtual_audio.sh
+export PULSE_SERVER ?= unix:$(or $(PARLEY_PULSE_DIR),/tmp/parley-pulse)/native
+
+.PHONY: run test lint typecheck pytest dist clean screenshot benchmarks
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	bash packaging/system-deps.sh run
+	$(BIN)/pip install -q -e ".[offline,aec]"
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	bash packaging/system-deps.sh test
+	$(BIN)/pip install -q -e ".[offline,aec,test,dev]"
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/parley $(ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy desktop audio_engine
+
+pytest: $(VENV)/.test-installed
+	$(PULSE) start
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(PULSE) stop; exit $$status
+
+test: lint typecheck pytest
+
+dist: $(VENV)/.test-installed
+	bash packaging/system-deps.sh dist
+	$(BIN)/pip install -q -e ".[offline,aec,packaging]"
+	bash packaging/build.sh
+
+benchmarks: $(VENV)/.test-installed
+	$(PULSE) start
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

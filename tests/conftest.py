@@ -1,0 +1,35 @@
+"""Suite-wide set-up: headless Qt, and the virtual sound card when it runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The API key must never come from the developer's own environment in tests.
+for _name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
+    os.environ.pop(_name, None)
+os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pulse_available() -> bool:
+    if shutil.which("pactl") is None:
+        return False
+    result = subprocess.run(["pactl", "info"], capture_output=True, check=False, timeout=10)
+    return result.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def pulse_server() -> str:
+    """The PULSE_SERVER address of the virtual sound card (tests/virtual_audio.sh)."""
+    if not pulse_available():
+        if os.environ.get("CI"):
+            pytest.fail("the virtual sound card is not running (tests/virtual_audio.sh start)")
+        pytest.skip("no PulseAudio virtual devices; run `bash tests/virtual_audio.sh start`")
+    return os.environ["PULSE_SERVER"]
