@@ -8,6 +8,7 @@ list of plain-language problems to show the user.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
@@ -50,7 +51,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> LoadedSettings:
     problems: list[str] = []
     data = _read_file(path, problems)
     data = _drop_secrets(data, problems)
-    original = dict(data)
+    original = copy.deepcopy(data)
     while True:
         try:
             settings = Settings.build(data, **overrides)

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import pytest
+
+from desktop.logging_setup import REDACTED, redact, register_secret, setup_logging
+from desktop.secrets import KeyStore
+from desktop.settings import Settings
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_headless_fallback_keeps_key_in_memory(isolated_home: Path, no_keyring: None) -> None:
+    store = KeyStore(Settings.build())
+    assert store.get("openai") is None
+    result = store.save("openai", "sk-headless-key-abcdef")
+    assert result.source == "memory"
+    assert "OPENAI_API_KEY" in result.message and "no keyring" in result.message
+    stored = store.get("openai")
+    assert stored is not None and stored.source == "memory"
+    assert stored.value.get_secret_value() == "sk-headless-key-abcdef"
+    # A new app run (a new store) does not have it: nothing was written anywhere.
+    assert KeyStore(Settings.build()).get("openai") is None
+    assert not any(
+        "sk-headless" in p.read_text(errors="ignore")
+        for p in isolated_home.rglob("*")
+        if p.is_file()
+    )
+
+
+def test_keyring_round_trip(isolated_home: Path, memory_keyring: MemoryKeyring) -> None:
+    store = KeyStore(Settings.build())
+    assert store.save("azure", "azure-key-0123456789").source == "keyring"
+    assert KeyStore(Settings.build()).get("azure") is not None
+    store.forget("azure")
+    assert KeyStore(Settings.build()).get("azure") is None
+
+
+def test_environment_wins(
+    isolated_home: Path, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory_keyring.set_password("parley", "openai-api-key", "sk-from-keyring-000000")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-environment-000")
+    stored = KeyStore(Settings.build()).get("openai")
+    assert stored is not None and stored.source == "environment"
+    assert KeyStore(Settings.build()).get("offline") is None
+
+
+def test_empty_key_is_refused(isolated_home: Path, no_keyring: None) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        KeyStore(Settings.build()).save("openai", "   ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: Bearer abcdefghijklmnop",
+        "key sk-proj-abcdefghijklmnopqrstuvwx was rejected",
+        "wss://x.openai.azure.com/openai/v1/realtime?api-key=0123456789abcdef&model=m",
+        "{'api-key': 'abcdef0123456789'}",
+    ],
+)
+def test_credential_shapes_are_redacted(text: str) -> None:
+    out = redact(text)
+    assert REDACTED in out
+    for secret in ("abcdefghijklmnop", "sk-proj-abc", "0123456789abcdef", "abcdef0123456789"):
+        assert secret not in out
+
+
+def test_log_file_never_holds_a_registered_key(tmp_path: Path) -> None:
+    path = setup_logging("DEBUG", log_dir=tmp_path, stderr=False)
+    register_secret("plainlookingsecret42")
+    logging.getLogger("parley.test").warning("connecting with plainlookingsecret42 now")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    content = path.read_text()
+    assert "connecting with" in content
+    assert "plainlookingsecret42" not in content
