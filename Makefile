@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PULSE  := bash tests/virtual_audio.sh
 export PULSE_SERVER ?= unix:$(or $(PARLEY_PULSE_DIR),/tmp/parley-pulse)/native
 
-.PHONY: run test lint typecheck pytest dist clean screenshot benchmarks
+.PHONY: run test lint typecheck pytest dist package-check clean benchmarks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,8 @@ $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	bash packaging/system-deps.sh test
-	$(BIN)/pip install -q -e ".[offline,aec,test,dev]"
+	bash packaging/system-deps.sh dist
+	$(BIN)/pip install -q -e ".[offline,aec,test,dev,packaging]"
 	touch $@ $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed
@@ -35,12 +35,15 @@ pytest: $(VENV)/.test-installed
 	$(PULSE) start
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(PULSE) stop; exit $$status
 
-test: lint typecheck pytest
+# Lint, types, the whole suite, then the installers: build the bundle and the
+# .deb and run the frozen app's smoke test.
+test: lint typecheck pytest package-check
 
 dist: $(VENV)/.test-installed
-	bash packaging/system-deps.sh dist
-	$(BIN)/pip install -q -e ".[offline,aec,packaging]"
 	bash packaging/build.sh
+
+package-check: $(VENV)/.test-installed
+	bash packaging/check.sh
 
 benchmarks: $(VENV)/.test-installed
 	$(PULSE) start
