@@ -75,3 +75,11 @@ def server_event_name_for(dialect: Dialect, ga_name: str) -> str:
 def bytes_per_ms(audio_format: str) -> int:
     """Bytes of audio per millisecond for a flat format name."""
     return 48 if audio_format == "pcm16" else 8
+
+
+#: Legacy server event names that GA servers may still send, mapped onto the
+#: GA event the app handles (beta ``conversation.item.created`` announced an
+#: item the way GA ``conversation.item.added`` does).
+LEGACY_SERVER_EVENTS: Final[dict[str, str]] = {
+    "conversation.item.created": "conversation.item.added",
+}
