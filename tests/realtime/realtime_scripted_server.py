@@ -43,6 +43,7 @@ class ScriptedServer:
     connected: threading.Event = field(default_factory=threading.Event)
     closed_by_client: threading.Event = field(default_factory=threading.Event)
     _connections: list[ServerConnection] = field(default_factory=list)
+    _closers: list[threading.Thread] = field(default_factory=list)
     _server: Server | None = None
     _thread: threading.Thread | None = None
 
@@ -59,6 +60,8 @@ class ScriptedServer:
             self._server.shutdown()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        for closer in self._closers:
+            closer.join(timeout=5)
 
     @property
     def port(self) -> int:
@@ -99,7 +102,10 @@ class ScriptedServer:
         self.connection.send(json.dumps(frame) if isinstance(frame, dict) else frame)
 
     def close_client(self, code: int = 1000, reason: str = "") -> None:
-        self.connection.close(code, reason)
+        """Start the closing handshake; it completes once the client reads the close frame."""
+        closer = threading.Thread(target=self.connection.close, args=(code, reason))
+        closer.start()
+        self._closers.append(closer)
 
     def next_event(self, timeout: float = 5.0) -> dict[str, Any]:
         event: dict[str, Any] = self.received.get(timeout=timeout)
