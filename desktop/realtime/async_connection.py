@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
 from typing import Any
 
+from pydantic import BaseModel
+
 from desktop.realtime.client import RealtimeClient, RealtimeConnectionManager
 from desktop.realtime.client_events import Event
 from desktop.realtime.connection import RealtimeConnection
@@ -81,7 +83,7 @@ class AsyncRealtimeConnection:
         self.conversation = _AsyncConversation(connection.conversation.item)
         self.response = _AsyncResponse(connection.response)
 
-    async def send(self, event: Mapping[str, Any]) -> Event:
+    async def send(self, event: Mapping[str, Any] | BaseModel) -> Event:
         return await asyncio.to_thread(self.sync.send, event)
 
     async def send_raw(self, data: str | bytes) -> None:

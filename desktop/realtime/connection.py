@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import websocket
+from pydantic import BaseModel
 
 from desktop.realtime import client_events as build
 from desktop.realtime.client_events import Event, EventIdRegistry
@@ -21,6 +22,8 @@ from desktop.realtime.endpoints import Endpoint
 from desktop.realtime.errors import (
     ConnectionClosed,
     DialectMismatchError,
+    RecvTimeout,
+    SessionConfigError,
     VoiceLockedError,
 )
 from desktop.realtime.events import (
@@ -68,13 +71,17 @@ class RealtimeConnection:
 
     # -- sending -------------------------------------------------------------------------
 
-    def send(self, event: Mapping[str, Any]) -> Event:
+    def send(self, event: Mapping[str, Any] | BaseModel) -> Event:
         """Send one client event and return it as sent (with its ``event_id``).
 
         ``session.update`` and ``response.create`` are translated to the
         connection's dialect, so the flat vocabulary works here too.
         """
+        if isinstance(event, BaseModel):
+            event = event.model_dump(exclude_unset=True, by_alias=True)
         kind = event.get("type")
+        if not isinstance(kind, str) or not kind:
+            raise SessionConfigError(f"a client event needs a string 'type', not {kind!r}")
         if kind == "session.update":
             self._check_voice(event.get("session") or {})
             wire = {**build.session_update(event.get("session") or {}, self.dialect)}
@@ -154,6 +161,10 @@ class RealtimeConnection:
             wait_readable(self._ws, timeout)
             try:
                 opcode, data = self._ws.recv_data()
+            except (websocket.WebSocketTimeoutException, TimeoutError):
+                # Only with a socket timeout in the connection options; the frame
+                # reader keeps partial input, so a later recv resumes cleanly.
+                raise RecvTimeout("no frame within the socket timeout") from None
             except websocket.WebSocketPayloadException as error:
                 # The bad frame is consumed whole, so the stream stays in sync.
                 return _INVALID_FRAME, str(error).encode()

@@ -32,12 +32,21 @@ from desktop.realtime.names import (
 log = logging.getLogger(__name__)
 
 _RENAMES = {**BETA_TO_GA_SERVER_EVENTS, **LEGACY_SERVER_EVENTS}
-#: Frequent, flat events built without full validation once their field types check out.
-_FAST_DELTAS: dict[str, type[ServerEvent]] = {
-    "response.output_audio.delta": ResponseOutputAudioDeltaEvent,
-    "response.output_audio_transcript.delta": ResponseOutputAudioTranscriptDeltaEvent,
-    "response.output_text.delta": ResponseOutputTextDeltaEvent,
-}
+#: Frequent flat events, validated straight from the frame (one pass in pydantic-core)
+#: when their quoted wire type appears near the start of the frame:
+#: (quoted wire type, wire type, GA type, model).
+_FAST_DELTAS: tuple[tuple[str, str, str, type[ServerEvent]], ...] = tuple(
+    (f'"{wire}"', wire, _RENAMES.get(wire, wire), model)
+    for wire, model in (
+        ("response.output_audio.delta", ResponseOutputAudioDeltaEvent),
+        ("response.audio.delta", ResponseOutputAudioDeltaEvent),
+        ("response.output_audio_transcript.delta", ResponseOutputAudioTranscriptDeltaEvent),
+        ("response.audio_transcript.delta", ResponseOutputAudioTranscriptDeltaEvent),
+        ("response.output_text.delta", ResponseOutputTextDeltaEvent),
+        ("response.text.delta", ResponseOutputTextDeltaEvent),
+    )
+)
+_FAST_HEAD_CHARS = 160
 _RAW_PREVIEW_CHARS = 200
 
 
@@ -50,6 +59,9 @@ def protocol_error(detail: str, raw: str | bytes = b"") -> ProtocolErrorEvent:
 
 def parse_server_event(raw: str | bytes) -> ServerEvent:
     """Parse one text frame into a typed event (never raises)."""
+    fast = _parse_delta(raw)
+    if fast is not None:
+        return fast
     try:
         payload = json.loads(raw)
     except (ValueError, RecursionError) as error:
@@ -67,17 +79,6 @@ def event_from_payload(payload: dict[str, Any]) -> ServerEvent:
         return protocol_error("event without a string 'type'", json.dumps(payload)[:200])
     kind = _RENAMES.get(kind, kind)
     payload["type"] = kind
-    fast = _FAST_DELTAS.get(kind)
-    if (
-        fast is not None
-        and type(payload.get("delta")) is str
-        and type(payload.get("item_id")) is str
-        and type(payload.get("response_id")) is str
-        and type(payload.get("output_index", 0)) is int
-        and type(payload.get("content_index", 0)) is int
-        and (payload.get("event_id") is None or type(payload["event_id"]) is str)
-    ):
-        return fast.model_construct(**payload)
     model = EVENT_MODELS.get(kind)
     if model is None:
         return UnknownEvent(type=kind, event_id=_str_or_none(payload.get("event_id")), raw=payload)
@@ -87,6 +88,26 @@ def event_from_payload(payload: dict[str, Any]) -> ServerEvent:
     except (ValidationError, AttributeError, TypeError, RecursionError) as error:
         log.warning("server event %r does not match its schema, kept as unknown: %s", kind, error)
         return UnknownEvent(type=kind, event_id=_str_or_none(payload.get("event_id")), raw=payload)
+
+
+def _parse_delta(raw: str | bytes) -> ServerEvent | None:
+    """The delta event in ``raw`` via the one-pass path, or None to take the general one."""
+    head = raw[:_FAST_HEAD_CHARS]
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", "replace")
+    if 'delta"' not in head:
+        return None
+    for marker, wire, ga_name, model in _FAST_DELTAS:
+        if marker in head:
+            try:
+                event = model.model_validate_json(raw)
+            except ValidationError:
+                return None
+            if event.type != wire:  # the marker was some other field's value
+                return None
+            event.type = ga_name
+            return event
+    return None
 
 
 def _str_or_none(value: Any) -> str | None:

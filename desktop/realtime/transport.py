@@ -26,6 +26,9 @@ def open_socket(endpoint: Endpoint, options: dict[str, Any] | None = None) -> we
     open_timeout = float(options.pop("open_timeout", DEFAULT_OPEN_TIMEOUT_S))
     io_timeout = options.pop("timeout", None)
     options.setdefault("enable_multithread", True)
+    # json.loads rejects invalid UTF-8 itself; the library's pure-Python check costs
+    # most of the receive time for audio frames.
+    options.setdefault("skip_utf8_validation", True)
     url = endpoint.redacted_url
     try:
         ws = websocket.create_connection(

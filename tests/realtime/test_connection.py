@@ -300,3 +300,33 @@ def test_concurrent_send_while_another_thread_receives(server: ScriptedServer) -
     assert len({event["event_id"] for event in sent}) == sends_per_thread * senders
     assert all(event["type"] == "input_audio_buffer.append" for event in sent)
     assert received == ["response.output_audio.delta"] * 50
+
+
+def test_a_socket_timeout_option_times_out_recv_without_closing(server: ScriptedServer) -> None:
+    client = RealtimeClient(base_url=server.base_url)
+    options = {"timeout": 0.2}
+    with client.connect(model="m", websocket_connection_options=options) as connection:
+        connection.recv()
+        with pytest.raises(RecvTimeout):
+            connection.recv()
+        server.send(audio_delta(b"\x09\x0a"))
+        event = connection.recv()
+        assert isinstance(event, ResponseOutputAudioDeltaEvent)
+        assert event.audio_bytes() == b"\x09\x0a"
+
+
+def test_send_accepts_sdk_models_and_rejects_events_without_a_type(
+    server: ScriptedServer,
+) -> None:
+    from openai.types.realtime import SessionUpdateEvent
+
+    sdk_event = SessionUpdateEvent.model_validate(
+        {"type": "session.update", "session": {"type": "realtime", "instructions": "Hi."}}
+    )
+    with RealtimeClient(base_url=server.base_url).connect(model="m") as connection:
+        with pytest.raises(SessionConfigError, match="type"):
+            connection.send({"session": {}})
+        connection.send(sdk_event)
+        received = server.next_event()
+    assert received["session"] == {"type": "realtime", "instructions": "Hi."}
+    assert received["event_id"]

@@ -196,3 +196,18 @@ def test_known_type_with_wrong_field_types_falls_back_to_unknown(
     assert isinstance(event, UnknownEvent)
     assert event.raw == payload
     assert "does not match its schema" in caplog.text
+
+
+def test_delta_fast_path_matches_the_general_path_for_text_and_bytes() -> None:
+    payload = {"type": "response.audio_transcript.delta", "delta": "Hel", "event_id": "e1", **IDS}
+    for raw in (json.dumps(payload), json.dumps(payload).encode()):
+        event = parse_server_event(raw)
+        assert event.type == "response.output_audio_transcript.delta"
+        assert event.model_dump() == {**payload, "type": "response.output_audio_transcript.delta"}
+
+
+def test_delta_marker_in_another_field_does_not_fool_the_fast_path() -> None:
+    payload = {"type": "x.custom", "response.output_audio.delta": 1, "delta": "AA==", **IDS}
+    event = parse_server_event(json.dumps(payload))
+    assert isinstance(event, UnknownEvent)
+    assert event.type == "x.custom"
