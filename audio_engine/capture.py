@@ -1,0 +1,120 @@
+"""The capture ring: written by the input callback, read by the sender and the Qt drain.
+
+The callback appends samples and pokes a non-blocking pipe; it never takes a
+lock. One reader (the network sender) may block in ``read_chunk`` on that pipe
+with ``select``, so it wakes as soon as a chunk is complete, without polling
+and without the GUI thread. Other readers (the Qt drain) poll from a timer.
+A reader that falls further behind than the ring holds skips to the oldest
+audio still there and counts what it lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+
+import numpy as np
+import numpy.typing as npt
+
+from audio_engine.ring import SampleRing
+
+Samples = npt.NDArray[np.int16]
+
+
+class CaptureRing:
+    def __init__(self, capacity: int) -> None:
+        self.ring = SampleRing(capacity)
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
+        self.closed = False
+
+    @property
+    def write_pos(self) -> int:
+        return self.ring.write_pos
+
+    def push(self, samples: Samples) -> None:
+        """Append captured samples (input callback only)."""
+        self.ring.write(samples)
+        self.wake()
+
+    def wake(self) -> None:
+        # Plain try/except: this runs in the audio callback, where even the
+        # small context-manager object of contextlib.suppress is avoidable.
+        try:  # noqa: SIM105
+            os.write(self._wake_write, b"\0")
+        except OSError:
+            pass  # A full pipe already guarantees a wake-up.
+
+    def wait(self, timeout: float) -> None:
+        """Sleep until the writer pokes the pipe or ``timeout`` passes."""
+        if self.closed:
+            return
+        try:
+            ready, _, _ = select.select([self._wake_read], [], [], max(0.0, timeout))
+            if ready:
+                os.read(self._wake_read, 4096)
+        except (OSError, ValueError):
+            return
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.wake()
+        for fd in (self._wake_read, self._wake_write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def reader(self) -> CaptureReader:
+        return CaptureReader(self)
+
+
+class CaptureReader:
+    def __init__(self, source: CaptureRing) -> None:
+        self._source = source
+        self.pos = source.write_pos
+        self.lost_samples = 0
+
+    def skip_to_now(self) -> None:
+        self.pos = self._source.write_pos
+
+    def available(self) -> int:
+        return self._source.write_pos - self.pos
+
+    def _catch_up(self) -> None:
+        oldest = self._source.ring.oldest_pos
+        if self.pos < oldest:
+            self.lost_samples += oldest - self.pos
+            self.pos = oldest
+
+    def read(self, count: int) -> Samples | None:
+        """Exactly ``count`` samples if that many are waiting, else None."""
+        self._catch_up()
+        if self.available() < count:
+            return None
+        out = self._source.ring.read(self.pos, count)
+        self.pos += count
+        return out
+
+    def read_all(self, limit: int | None = None) -> Samples:
+        self._catch_up()
+        count = self.available() if limit is None else min(limit, self.available())
+        out = self._source.ring.read(self.pos, count)
+        self.pos += count
+        return out
+
+    def read_blocking(self, count: int, timeout: float) -> Samples | None:
+        """Wait up to ``timeout`` seconds for ``count`` samples."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            chunk = self.read(count)
+            if chunk is not None:
+                return chunk
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._source.closed:
+                return None
+            self._source.wait(remaining)

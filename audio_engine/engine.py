@@ -1,0 +1,379 @@
+"""AudioEngine: full-duplex 24 kHz PCM16 capture and playback behind a Qt facade."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from audio_engine.capture import CaptureReader, CaptureRing
+from audio_engine.devices import AudioDevice, choose_device, devices_from, open_portaudio
+from audio_engine.levels import DeadInputDetector, peak_dbfs, rms_dbfs
+from audio_engine.playback import PlaybackQueue
+from audio_engine.qt_emit import emit
+from audio_engine.ring import SampleRing
+from audio_engine.streams import ENGINE_RATE, StreamPair
+
+Samples = npt.NDArray[np.int16]
+SAMPLE_RATE = ENGINE_RATE
+LEVEL_INTERVAL_S = 1.0 / 30.0
+DRAIN_INTERVAL_MS = 15
+STALL_SECONDS = 1.5
+
+
+class CaptureProcessor(Protocol):
+    """Consumer-side capture processing, e.g. echo cancellation."""
+
+    def process(self, mic: Samples, far_end: SampleRing, far_reader_pos: int) -> Samples: ...
+
+
+class AudioEngine(QObject):
+    """Captures the microphone and plays assistant audio, both as 24 kHz mono PCM16.
+
+    Threads: the PortAudio callbacks only fill and drain rings. The network
+    sender calls ``read_chunk`` from its own thread; the network receiver calls
+    ``play``/``finish_item`` from its own thread. Everything else, including
+    every signal, happens on the thread that owns this QObject, driven by one
+    timer that drains the rings. Call ``start``/``stop`` from that thread.
+
+    Muting and push-to-talk close a gate in the input callback: while gated,
+    nothing at all is delivered to ``read_chunk`` or ``chunk_captured`` (not
+    silence), and the level and dead-input signals pause.
+
+    Format conversion (G.711, 8 kHz) is not done here: the engine is always
+    24 kHz PCM16; see ``audio_engine.codec.SessionCodec``.
+
+    Signals:
+        chunk_captured(bytes): one captured chunk (chunk_ms of PCM16), for
+            recording or export; the sender uses ``read_chunk`` instead.
+        input_level(float, float): microphone RMS and peak in dBFS, at most 30 Hz.
+        output_level(float, float): played RMS and peak in dBFS, at most 30 Hz.
+        playback_started(str): the first sample of an item reached the device.
+        playback_drained(str): the last sample of an item reached the device
+            (after ``finish_item``, a newer item, or ``interrupt``).
+        device_error(str): a stream failed or stalled; the engine has stopped
+            and ``start`` may be called again.
+        device_notice(str): a saved device was missing and the default is used.
+        xruns_changed(int, int): input overflows (device or ring) and output
+            underruns (jitter buffer ran dry mid-item, or device underflow).
+        silent_input_changed(bool): True once the input has been constant
+            (e.g. all zeros) for 2 s while capturing, False when it recovers.
+        running_changed(bool): the engine started or stopped.
+    """
+
+    chunk_captured = Signal(bytes)
+    input_level = Signal(float, float)
+    output_level = Signal(float, float)
+    playback_started = Signal(str)
+    playback_drained = Signal(str)
+    device_error = Signal(str)
+    device_notice = Signal(str)
+    xruns_changed = Signal(int, int)
+    silent_input_changed = Signal(bool)
+    running_changed = Signal(bool)
+
+    def __init__(
+        self,
+        input_device: str | None = None,
+        output_device: str | None = None,
+        chunk_ms: int = 20,
+        parent: QObject | None = None,
+        *,
+        playback_capacity_s: float = 300.0,
+        stream_rate: int | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if chunk_ms not in (10, 20):
+            raise ValueError(f"chunk_ms must be 10 or 20, got {chunk_ms}")
+        self.input_device_name = input_device
+        self.output_device_name = output_device
+        self.chunk_ms = chunk_ms
+        self.chunk_samples = SAMPLE_RATE * chunk_ms // 1000
+        self._stream_rate = stream_rate  # a test hook: force the resampling path
+        self._playback = PlaybackQueue(int(playback_capacity_s * SAMPLE_RATE), self.chunk_samples)
+        self._streams: StreamPair | None = None
+        self._pa: object | None = None
+        self._capture: CaptureRing | None = None
+        self._sender_reader: CaptureReader | None = None
+        self._drain_reader: CaptureReader | None = None
+        self._far_end = SampleRing(SAMPLE_RATE * 2)
+        self._far_drain_pos = 0
+        self._sender_far_pos = 0
+        self.capture_processor: CaptureProcessor | None = None
+        self._capture_enabled = True
+        self._muted = False
+        self._pending_chunk: list[Samples] = []
+        self._pending_samples = 0
+        self._dead_input = DeadInputDetector(SAMPLE_RATE)
+        self._level_window_in: list[Samples] = []
+        self._level_window_out: list[Samples] = []
+        self._last_level_emit = 0.0
+        self._last_xruns = (0, 0)
+        self._lost_before = 0
+        self.active_input: AudioDevice | None = None
+        self.active_output: AudioDevice | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(DRAIN_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_drain_timer_timeout)
+
+    # ----- lifecycle --------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._streams is not None
+
+    def start(self) -> None:
+        """Open both streams; raises AudioDeviceError with a readable message."""
+        if self._streams is not None:
+            return
+        pa = open_portaudio()
+        try:
+            devices = devices_from(pa)
+            chosen_in = choose_device(devices, self.input_device_name, "input")
+            chosen_out = choose_device(devices, self.output_device_name, "output")
+            capture = CaptureRing(SAMPLE_RATE * 4)
+            self._playback.reopen()
+            streams = StreamPair(
+                pa,
+                chosen_in.device,
+                chosen_out.device,
+                self.chunk_samples,
+                capture,
+                self._playback,
+                self._far_end,
+                forced_rate=self._stream_rate,
+            )
+        except Exception:
+            pa.terminate()
+            raise
+        self._pa = pa
+        self._capture = capture
+        self._sender_reader = capture.reader()
+        self._drain_reader = capture.reader()
+        self._far_drain_pos = self._sender_far_pos = self._far_end.write_pos
+        self._dead_input.reset()
+        self.active_input, self.active_output = chosen_in.device, chosen_out.device
+        self._streams = streams
+        streams.capture_open = self.capture_open
+        self._timer.start()
+        for choice in (chosen_in, chosen_out):
+            if choice.notice:
+                emit(self.device_notice, choice.notice)
+        emit(self.running_changed, True)
+
+    def stop(self) -> None:
+        """Close the streams and join the PortAudio threads; safe to call twice."""
+        self._timer.stop()
+        streams, self._streams = self._streams, None
+        if streams is None:
+            return
+        streams.close()
+        self._playback.close()
+        if self._capture is not None:
+            self._capture.close()
+        pa, self._pa = self._pa, None
+        if pa is not None:
+            pa.terminate()  # type: ignore[attr-defined]
+        if self._dead_input.is_dead:
+            self._dead_input.reset()
+            emit(self.silent_input_changed, False)
+        emit(self.running_changed, False)
+
+    def set_devices(self, input_device: str | None, output_device: str | None) -> None:
+        """Choose devices by name (None = default); restarts the streams if running."""
+        self.input_device_name = input_device
+        self.output_device_name = output_device
+        if self.running:
+            self.stop()
+            self.start()
+
+    def refresh_devices(self) -> list[AudioDevice]:
+        """A fresh device scan (PortAudio is re-initialised for it)."""
+        from audio_engine.devices import list_devices
+
+        return list_devices()
+
+    # ----- capture ----------------------------------------------------------
+
+    @property
+    def capture_open(self) -> bool:
+        return self._capture_enabled and not self._muted
+
+    def set_capture_enabled(self, enabled: bool) -> None:
+        """Push-to-talk gate: False delivers nothing to the sender."""
+        self._capture_enabled = enabled
+        self._apply_gate()
+
+    def set_muted(self, muted: bool) -> None:
+        self._muted = muted
+        self._apply_gate()
+
+    def _apply_gate(self) -> None:
+        if self._streams is not None:
+            self._streams.capture_open = self.capture_open
+        if not self.capture_open and self._dead_input.is_dead:
+            self._dead_input.reset()
+            emit(self.silent_input_changed, False)
+
+    def read_chunk(self, timeout: float) -> bytes | None:
+        """The next captured chunk (chunk_ms of PCM16), waiting up to ``timeout`` s.
+
+        Thread-safe for one consumer thread (the network sender). Returns None
+        on timeout or when the engine is stopped.
+        """
+        reader = self._sender_reader
+        if reader is None:
+            if timeout > 0:
+                time.sleep(min(timeout, 0.05))
+            return None
+        samples = reader.read_blocking(self.chunk_samples, timeout)
+        if samples is None:
+            return None
+        processor = self.capture_processor
+        if processor is not None:
+            samples = processor.process(samples, self._far_end, self._sender_far_pos)
+            self._sender_far_pos += len(samples)
+        return samples.astype("<i2", copy=False).tobytes()
+
+    def discard_captured(self) -> None:
+        """Drop captured audio the sender has not read yet (e.g. on reconnect)."""
+        if self._sender_reader is not None:
+            self._sender_reader.skip_to_now()
+            self._sender_far_pos = self._far_end.write_pos
+
+    # ----- playback ---------------------------------------------------------
+
+    def play(self, item_id: str, pcm: bytes) -> bool:
+        """Queue 24 kHz PCM16 for ``item_id``; callable from any thread.
+
+        Returns False (and drops the audio) if the item was interrupted.
+        """
+        if len(pcm) % 2:
+            raise ValueError(f"PCM16 audio must have an even number of bytes, got {len(pcm)}")
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.int16, copy=False)
+        return self._playback.push(item_id, samples)
+
+    def finish_item(self, item_id: str) -> None:
+        """No more audio will come for ``item_id`` (its tail plays without waiting)."""
+        self._playback.finish(item_id)
+
+    def interrupt(self) -> tuple[str | None, int]:
+        """Silence playback within one buffer; the item cut and its played ms.
+
+        Later ``play`` calls for the cut item are dropped.
+        """
+        ack_timeout = 4 * self.chunk_ms / 1000 + 0.2
+        item_id, samples = self._playback.interrupt(self.running, ack_timeout)
+        return item_id, samples * 1000 // SAMPLE_RATE
+
+    def played_samples(self, item_id: str) -> int:
+        """Samples of ``item_id`` handed to the output device so far."""
+        return self._playback.played_samples(item_id)
+
+    def played_ms(self, item_id: str) -> int:
+        return self._playback.played_samples(item_id) * 1000 // SAMPLE_RATE
+
+    def queued_ms(self) -> int:
+        return self._playback.queued_samples() * 1000 // SAMPLE_RATE
+
+    @property
+    def is_playing(self) -> bool:
+        return self._playback.is_playing
+
+    # ----- counters ---------------------------------------------------------
+
+    @property
+    def input_overflows(self) -> int:
+        streams = self._streams
+        lost = 0 if self._sender_reader is None else self._sender_reader.lost_samples
+        return (0 if streams is None else streams.input_overflows) + (lost > 0) + self._lost_before
+
+    @property
+    def output_underruns(self) -> int:
+        streams = self._streams
+        return self._playback.underruns + (0 if streams is None else streams.output_underflows)
+
+    # ----- the drain (engine thread) ---------------------------------------
+
+    def _on_drain_timer_timeout(self) -> None:
+        streams = self._streams
+        if streams is None:
+            return
+        self._drain_capture()
+        self._drain_far_end()
+        self._emit_levels()
+        started, drained = self._playback.take_events()
+        for item_id in started:
+            emit(self.playback_started, item_id)
+        for item_id in drained:
+            emit(self.playback_drained, item_id)
+        self._playback.notify_consumed()
+        xruns = (self.input_overflows, self.output_underruns)
+        if xruns != self._last_xruns:
+            self._last_xruns = xruns
+            emit(self.xruns_changed, *xruns)
+        self._check_health(streams)
+
+    def _drain_capture(self) -> None:
+        reader = self._drain_reader
+        if reader is None:
+            return
+        fresh = reader.read_all()
+        if len(fresh) == 0:
+            return
+        self._level_window_in.append(fresh)
+        verdict = self._dead_input.feed(fresh)
+        if verdict is not None:
+            emit(self.silent_input_changed, verdict)
+        self._pending_chunk.append(fresh)
+        self._pending_samples += len(fresh)
+        if self._pending_samples < self.chunk_samples:
+            return
+        joined = np.concatenate(self._pending_chunk)
+        whole = len(joined) - len(joined) % self.chunk_samples
+        for offset in range(0, whole, self.chunk_samples):
+            chunk = joined[offset : offset + self.chunk_samples]
+            emit(self.chunk_captured, chunk.astype("<i2", copy=False).tobytes())
+        rest = joined[whole:]
+        self._pending_chunk = [rest] if len(rest) else []
+        self._pending_samples = len(rest)
+
+    def _drain_far_end(self) -> None:
+        ring = self._far_end
+        start = max(self._far_drain_pos, ring.oldest_pos)
+        count = ring.write_pos - start
+        if count > 0:
+            self._level_window_out.append(ring.read(start, count))
+        self._far_drain_pos = start + count
+
+    def _emit_levels(self) -> None:
+        now = time.monotonic()
+        if now - self._last_level_emit < LEVEL_INTERVAL_S:
+            return
+        self._last_level_emit = now
+        if self._level_window_in:
+            window = np.concatenate(self._level_window_in)
+            emit(self.input_level, rms_dbfs(window), peak_dbfs(window))
+            self._level_window_in.clear()
+        if self._level_window_out:
+            window = np.concatenate(self._level_window_out)
+            emit(self.output_level, rms_dbfs(window), peak_dbfs(window))
+            self._level_window_out.clear()
+
+    def _check_health(self, streams: StreamPair) -> None:
+        now = time.monotonic()
+        stalled = now - min(streams.last_input_time, streams.last_output_time) > STALL_SECONDS
+        if streams.is_active() and not stalled:
+            return
+        reason = "stopped" if not stalled else f"delivered nothing for {STALL_SECONDS:.1f} s"
+        device = self.active_input.name if self.active_input else "unknown"
+        self._lost_before = self.input_overflows
+        self.stop()
+        emit(
+            self.device_error,
+            f"The audio stream on {device!r} {reason}; the device may have been "
+            "disconnected or the sound server stopped. Playback and capture are halted.",
+        )

@@ -1,0 +1,68 @@
+"""Signal levels in dBFS and a detector for a dead (silent or stuck) input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+FULL_SCALE = 32768.0
+SILENCE_DBFS = -120.0
+
+
+def rms_dbfs(samples: npt.NDArray[np.int16]) -> float:
+    if len(samples) == 0:
+        return SILENCE_DBFS
+    mean_square = float(np.mean(np.square(samples, dtype=np.float64)))
+    if mean_square <= 0.0:
+        return SILENCE_DBFS
+    return max(SILENCE_DBFS, 10.0 * math.log10(mean_square / (FULL_SCALE * FULL_SCALE)))
+
+
+def peak_dbfs(samples: npt.NDArray[np.int16]) -> float:
+    if len(samples) == 0:
+        return SILENCE_DBFS
+    peak = int(np.max(np.abs(samples.astype(np.int32))))
+    if peak == 0:
+        return SILENCE_DBFS
+    return max(SILENCE_DBFS, 20.0 * math.log10(peak / FULL_SCALE))
+
+
+class DeadInputDetector:
+    """Reports when the input has been constant (all zeros, or stuck) for a while.
+
+    A real microphone always carries some noise, so a run of identical samples
+    this long means a muted hardware switch, a disconnected device or a broken
+    driver. ``feed`` returns True/False when the verdict changes, else None.
+    """
+
+    def __init__(self, sample_rate: int, after_seconds: float = 2.0) -> None:
+        self._limit = int(sample_rate * after_seconds)
+        self._constant_run = 0
+        self._last_value: int | None = None
+        self.is_dead = False
+
+    def reset(self) -> None:
+        self._constant_run = 0
+        self._last_value = None
+        self.is_dead = False
+
+    def feed(self, samples: npt.NDArray[np.int16]) -> bool | None:
+        if len(samples) == 0:
+            return None
+        first = int(samples[0])
+        constant = bool(np.all(samples == first))
+        if constant and (self._last_value is None or self._last_value == first):
+            self._constant_run += len(samples)
+        elif constant:
+            self._constant_run = len(samples)
+        else:
+            changes = np.flatnonzero(samples != samples[-1])
+            self._constant_run = len(samples) - 1 - int(changes[-1])
+        self._last_value = int(samples[-1])
+        dead = self._constant_run >= self._limit
+        if dead != self.is_dead:
+            self.is_dead = dead
+            return dead
+        return None

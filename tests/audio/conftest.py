@@ -1,0 +1,199 @@
+"""Helpers for the audio engine tests: monitor recorders, speech files, a started engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+RATE = 24000
+Samples = npt.NDArray[np.int16]
+
+
+class MonitorRecorder:
+    """Records a PulseAudio source with parec, timestamping every block it reads."""
+
+    def __init__(self, source: str = "parley_speaker.monitor") -> None:
+        self._process = subprocess.Popen(
+            [
+                "parec",
+                "-d",
+                source,
+                "--raw",
+                "--format=s16le",
+                f"--rate={RATE}",
+                "--channels=1",
+                "--latency-msec=5",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._blocks: list[tuple[float, bytes]] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        assert self._process.stdout is not None
+        fd = self._process.stdout.fileno()
+        while True:
+            block = os.read(fd, 4800)
+            if not block:
+                return
+            with self._lock:
+                self._blocks.append((time.monotonic(), block))
+
+    def wait_started(self, timeout: float = 3.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._blocks:
+                    return
+            time.sleep(0.005)
+        raise AssertionError("parec delivered nothing")
+
+    def samples(self) -> Samples:
+        with self._lock:
+            data = b"".join(block for _, block in self._blocks)
+        return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2").astype(np.int16)
+
+    def arrival_time_of(self, sample_index: int) -> float:
+        """When the block holding ``sample_index`` was read."""
+        position = 0
+        with self._lock:
+            for stamp, block in self._blocks:
+                position += len(block) // 2
+                if position > sample_index:
+                    return stamp
+        raise IndexError(sample_index)
+
+    def stop(self) -> Samples:
+        self._process.terminate()
+        self._process.wait(timeout=5)
+        self._thread.join(timeout=5)
+        return self.samples()
+
+
+def find_exact(haystack: Samples, needle: Samples) -> int:
+    """Index where ``needle`` starts in ``haystack`` exactly, or -1."""
+    probe = needle[:64]
+    candidates = np.flatnonzero(haystack[: len(haystack) - len(probe) + 1] == probe[0])
+    for index in candidates:
+        if np.array_equal(haystack[index : index + len(probe)], probe):
+            return int(index)
+    return -1
+
+
+def noise(seconds: float, level: float = 3000.0, seed: int = 7) -> Samples:
+    rng = np.random.default_rng(seed)
+    samples = rng.standard_normal(int(RATE * seconds)) * level
+    return np.clip(samples, -32767, 32767).astype(np.int16)
+
+
+@pytest.fixture
+def monitor(pulse_server: str) -> Iterator[MonitorRecorder]:
+    recorder = MonitorRecorder()
+    recorder.wait_started()
+    yield recorder
+    recorder.stop()
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.skip("espeak-ng and sox are needed to make test speech")
+    folder = tmp_path_factory.mktemp("speech")
+    raw = folder / "raw.wav"
+    wav = folder / "speech24k.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-w", str(raw), "Hello, this is a test of the microphone."],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", str(wav)],
+        check=True,
+        capture_output=True,
+    )
+    return wav
+
+
+def read_wav_samples(path: Path) -> Samples:
+    import wave
+
+    with wave.open(str(path), "rb") as handle:
+        assert handle.getframerate() == RATE and handle.getnchannels() == 1
+        return np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2").astype(np.int16)
+
+
+@pytest.fixture
+def make_engine(pulse_server: str, qtbot: object) -> Iterator[object]:
+    """A factory for started engines; every engine is stopped after the test."""
+    from audio_engine import AudioEngine
+
+    engines: list[AudioEngine] = []
+
+    def make(**kwargs: object) -> AudioEngine:
+        engine = AudioEngine(**kwargs)
+        engines.append(engine)
+        engine.start()
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.stop()
+
+
+class ChunkCollector:
+    """Plays the network sender: calls read_chunk from its own thread."""
+
+    def __init__(self, engine: object) -> None:
+        self._engine = engine
+        self.chunks: list[tuple[float, bytes]] = []
+        self._running = True
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while self._running:
+            chunk = self._engine.read_chunk(0.1)
+            if chunk is not None:
+                self.chunks.append((time.monotonic(), chunk))
+
+    def stop(self) -> Samples:
+        self._running = False
+        self._thread.join(timeout=5)
+        data = b"".join(chunk for _, chunk in self.chunks)
+        return np.frombuffer(data, dtype="<i2").astype(np.int16)
+
+
+def write_wav(path: Path, samples: Samples) -> Path:
+    import wave
+
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(RATE)
+        handle.writeframes(samples.astype("<i2").tobytes())
+    return path
+
+
+def best_alignment(recorded: Samples, reference: Samples) -> tuple[int, float]:
+    """Lag of ``reference`` inside ``recorded`` and the normalized correlation there."""
+    rec = recorded.astype(np.float64)
+    ref = reference.astype(np.float64)
+    size = 1 << int(np.ceil(np.log2(len(rec) + len(ref))))
+    spectrum = np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size))
+    scores = np.fft.irfft(spectrum, size)[: len(rec) - len(ref) + 1]
+    lag = int(np.argmax(scores))
+    segment = rec[lag : lag + len(ref)]
+    denominator = np.linalg.norm(segment) * np.linalg.norm(ref)
+    return lag, float(np.dot(segment, ref) / denominator) if denominator else 0.0

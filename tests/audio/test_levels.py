@@ -1,0 +1,42 @@
+"""Level meters and the dead-input detector."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from audio_engine.levels import SILENCE_DBFS, DeadInputDetector, peak_dbfs, rms_dbfs
+
+
+def test_full_scale_square_wave_is_zero_dbfs() -> None:
+    square = np.array([32767, -32768] * 100, dtype=np.int16)
+    assert rms_dbfs(square) == pytest.approx(0.0, abs=0.01)
+    assert peak_dbfs(square) == pytest.approx(0.0, abs=0.01)
+
+
+def test_half_scale_sine_levels() -> None:
+    sine = (np.sin(np.arange(2400) * 2 * np.pi / 48) * 16384).astype(np.int16)
+    assert rms_dbfs(sine) == pytest.approx(-9.03, abs=0.05)
+    assert peak_dbfs(sine) == pytest.approx(-6.02, abs=0.05)
+
+
+def test_silence_is_the_floor() -> None:
+    zeros = np.zeros(100, dtype=np.int16)
+    assert rms_dbfs(zeros) == peak_dbfs(zeros) == SILENCE_DBFS
+
+
+def test_dead_input_after_two_seconds_of_constant_samples() -> None:
+    detector = DeadInputDetector(sample_rate=1000, after_seconds=2.0)
+    stuck = np.full(500, 12, dtype=np.int16)
+    verdicts = [detector.feed(stuck) for _ in range(4)]
+    assert verdicts == [None, None, None, True]
+    noisy = np.array([0, 1, -1, 2] * 50, dtype=np.int16)
+    assert detector.feed(noisy) is False
+    assert detector.feed(noisy) is None
+
+
+def test_a_constant_run_spanning_chunks_is_counted_across_the_seam() -> None:
+    detector = DeadInputDetector(sample_rate=1000, after_seconds=1.0)
+    lively_then_zero = np.concatenate([np.arange(1, 101), np.zeros(900)]).astype(np.int16)
+    assert detector.feed(lively_then_zero) is None
+    assert detector.feed(np.zeros(150, dtype=np.int16)) is True
