@@ -330,3 +330,30 @@ def test_send_accepts_sdk_models_and_rejects_events_without_a_type(
         received = server.next_event()
     assert received["session"] == {"type": "realtime", "instructions": "Hi."}
     assert received["event_id"]
+
+
+def test_invalid_utf8_in_a_text_frame_is_a_protocol_error(server: ScriptedServer) -> None:
+    with RealtimeClient(base_url=server.base_url).connect(model="m") as connection:
+        connection.recv(timeout=5)
+        server.connection.send(b'{"type": "\xff\xfe"}', text=True)
+        server.send(audio_delta())
+        assert isinstance(connection.recv(timeout=5), ProtocolErrorEvent)
+        assert isinstance(connection.recv(timeout=5), ResponseOutputAudioDeltaEvent)
+
+
+def test_tls_failure_names_the_url_without_secrets(server: ScriptedServer) -> None:
+    client = RealtimeClient(api_key=KEY, base_url=f"wss://127.0.0.1:{server.port}/v1")
+    with pytest.raises(ConnectError) as caught:
+        client.connect(model="m").enter()
+    assert f"wss://127.0.0.1:{server.port}/v1/realtime" in str(caught.value)
+    assert "TLS failure" in str(caught.value)
+    assert KEY not in str(caught.value)
+
+
+def test_peer_dropping_the_socket_is_connection_closed_1006(server: ScriptedServer) -> None:
+    with RealtimeClient(base_url=server.base_url).connect(model="m") as connection:
+        connection.recv(timeout=5)
+        server.connection.socket.shutdown(socket.SHUT_RDWR)
+        with pytest.raises(ConnectionClosed) as caught:
+            list(connection)
+        assert caught.value.code == 1006
