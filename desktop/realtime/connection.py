@@ -91,8 +91,12 @@ class RealtimeConnection:
         else:
             wire = dict(event)
         wire["event_id"] = event.get("event_id") or self._ids.new_id()
+        try:
+            text = json.dumps(wire, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise SessionConfigError(f"{kind} is not valid JSON: {error}") from None
         self._ids.remember(wire)
-        self.send_raw(json.dumps(wire, separators=(",", ":")))
+        self.send_raw(text)
         if kind == "session.update":
             voice = requested_voice(event.get("session") or {})
             if voice is not None:

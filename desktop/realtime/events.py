@@ -96,7 +96,9 @@ class SessionUpdatedEvent(SessionCreatedEvent):
 
 def session_voice(session: dict[str, Any]) -> str | None:
     """The voice of a server session object, GA or beta shaped."""
-    voice = ((session.get("audio") or {}).get("output") or {}).get("voice", session.get("voice"))
+    audio = session.get("audio")
+    output = audio.get("output") if isinstance(audio, dict) else None
+    voice = output.get("voice") if isinstance(output, dict) else session.get("voice")
     if isinstance(voice, dict):
         return str(voice.get("id"))
     return voice if isinstance(voice, str) else None

@@ -98,6 +98,8 @@ _TOOL_CHOICE_STRINGS = ("auto", "none", "required")
 
 def translate_session(session: Mapping[str, Any], dialect: Dialect) -> Config:
     """The ``session`` object of a ``session.update`` in ``dialect``'s wire shape."""
+    if not isinstance(session, Mapping):
+        raise SessionConfigError(f"session must be an object, not {type(session).__name__}")
     if session.get("type") == "transcription":
         if dialect != "ga":
             raise SessionConfigError(
@@ -126,11 +128,15 @@ def canonical_session(session: Mapping[str, Any]) -> Config:
     return _canonical(session, _GA_SESSION_KEYS, _FLAT_SESSION_KEYS, "session")
 
 
-def requested_voice(config: Mapping[str, Any]) -> str | None:
+def requested_voice(config: Any) -> str | None:
     """The voice a session or response config asks for, in either vocabulary."""
+    if not isinstance(config, Mapping):
+        return None
     voice = config.get("voice")
-    if voice is None:
-        voice = ((config.get("audio") or {}).get("output") or {}).get("voice")
+    audio = config.get("audio")
+    output = audio.get("output") if isinstance(audio, Mapping) else None
+    if voice is None and isinstance(output, Mapping):
+        voice = output.get("voice")
     if isinstance(voice, Mapping):
         return str(voice.get("id"))
     return voice if isinstance(voice, str) else None
@@ -149,8 +155,8 @@ def _canonical(
     audio = source.get("audio") or {}
     if not isinstance(audio, Mapping):
         raise SessionConfigError(f"{what}.audio must be an object")
-    audio_in: Config = dict(copy.deepcopy(audio.get("input") or {}))
-    audio_out: Config = dict(copy.deepcopy(audio.get("output") or {}))
+    audio_in = _audio_part(audio, "input", what)
+    audio_out = _audio_part(audio, "output", what)
     moves = {
         "voice": (audio_out, "voice"),
         "speed": (audio_out, "speed"),
@@ -176,6 +182,23 @@ def _canonical(
     if audio_config:
         out["audio"] = audio_config
     return out
+
+
+_AUDIO_PART_KEYS = {
+    "input": frozenset({"format", "noise_reduction", "transcription", "turn_detection"}),
+    "output": frozenset({"format", "voice", "speed"}),
+}
+
+
+def _audio_part(audio: Mapping[str, Any], name: str, what: str) -> Config:
+    part = audio.get(name) or {}
+    if not isinstance(part, Mapping):
+        raise SessionConfigError(f"{what}.audio.{name} must be an object")
+    unknown = sorted(set(part) - _AUDIO_PART_KEYS[name])
+    if unknown or set(audio) - set(_AUDIO_PART_KEYS):
+        extra = unknown or sorted(set(audio) - set(_AUDIO_PART_KEYS))
+        raise SessionConfigError(f"unknown {what}.audio field(s): {', '.join(extra)}")
+    return dict(copy.deepcopy(part))
 
 
 def _put(target: Config, key: str, value: Any, flat: str, what: str) -> None:

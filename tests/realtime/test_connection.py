@@ -357,3 +357,14 @@ def test_peer_dropping_the_socket_is_connection_closed_1006(server: ScriptedServ
         with pytest.raises(ConnectionClosed) as caught:
             list(connection)
         assert caught.value.code == 1006
+
+
+def test_unserialisable_or_malformed_events_raise_before_sending(server: ScriptedServer) -> None:
+    with RealtimeClient(base_url=server.base_url).connect(model="m") as connection:
+        with pytest.raises(SessionConfigError, match="JSON"):
+            connection.send({"type": "conversation.item.create", "item": {"raw": b"\x00"}})
+        with pytest.raises(SessionConfigError, match="session must be an object"):
+            connection.send({"type": "session.update", "session": "alloy"})
+        with pytest.raises(SessionConfigError, match="item"):
+            connection.conversation.item.create(item={"role": "user"})
+        assert server.drain() == []

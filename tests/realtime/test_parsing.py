@@ -21,6 +21,7 @@ from desktop.realtime import (
     ResponseOutputAudioDeltaEvent,
     ResponseOutputAudioTranscriptDoneEvent,
     ResponseOutputTextDeltaEvent,
+    SessionCreatedEvent,
     SessionUpdatedEvent,
     UnknownEvent,
     parse_server_event,
@@ -211,3 +212,10 @@ def test_delta_marker_in_another_field_does_not_fool_the_fast_path() -> None:
     event = parse_server_event(json.dumps(payload))
     assert isinstance(event, UnknownEvent)
     assert event.type == "x.custom"
+
+
+@pytest.mark.parametrize("session", [{"audio": [1]}, {"audio": {"output": "x"}}, {"voice": 3}, {}])
+def test_odd_session_objects_have_no_voice_rather_than_raising(session: dict[str, Any]) -> None:
+    event = parse_server_event(frame(type="session.created", session=session))
+    assert isinstance(event, SessionCreatedEvent)
+    assert event.voice is None

@@ -194,3 +194,23 @@ def test_response_overrides_translate_per_dialect(caplog: pytest.LogCaptureFixtu
     }
     with pytest.raises(SessionConfigError, match="unknown response field"):
         translate_response({"turn_detection": None}, "ga")
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        "alloy",
+        {"audio": "loud"},
+        {"audio": {"input": [1]}},
+        {"audio": {"output": {"volume": 11}}},
+        {"audio": {"speakers": {}}},
+        {"turn_detection": "server_vad"},
+        {"input_audio_transcription": {"model": 5}},
+        {"input_audio_noise_reduction": {"type": "everywhere"}},
+        {"tools": "get_time"},
+        {"instructions": 42},
+    ],
+)
+def test_malformed_shapes_are_clear_errors(session: object) -> None:
+    with pytest.raises(SessionConfigError):
+        translate_session(session, "ga")  # type: ignore[arg-type]
