@@ -1,0 +1,97 @@
+"""Capture from the virtual microphone through real PortAudio."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.audio.conftest import (
+    ChunkCollector,
+    best_alignment,
+    noise,
+    read_wav_samples,
+    write_wav,
+)
+
+pytestmark = pytest.mark.audio
+
+
+def play_into_mic(wav: Path) -> None:
+    subprocess.run(
+        ["paplay", "-d", "parley_micfeed", str(wav)], check=True, capture_output=True, timeout=30
+    )
+
+
+@pytest.mark.parametrize("chunk_ms", [20, 10])
+def test_speech_reaches_the_sender_intact(make_engine, speech_wav: Path, qtbot, chunk_ms) -> None:
+    engine = make_engine(chunk_ms=chunk_ms)
+    qtbot.wait(100)
+    engine.discard_captured()
+    collector = ChunkCollector(engine)
+    play_into_mic(speech_wav)
+    qtbot.wait(300)
+    captured = collector.stop()
+    assert {len(chunk) for _, chunk in collector.chunks} == {chunk_ms * 48}
+    speech = read_wav_samples(speech_wav)
+    lag, correlation = best_alignment(captured, speech)
+    assert correlation > 0.99
+    assert lag >= 0
+
+
+def test_chunk_captured_signal_carries_the_same_audio(make_engine, qtbot, tmp_path) -> None:
+    engine = make_engine()
+    chunks: list[bytes] = []
+    engine.chunk_captured.connect(chunks.append)
+    qtbot.wait(100)
+    burst = noise(0.5, seed=3)
+    play_into_mic(write_wav(tmp_path / "burst.wav", burst))
+    qtbot.wait(300)
+    assert chunks and {len(chunk) for chunk in chunks} == {960}
+    recorded = np.frombuffer(b"".join(chunks), dtype="<i2").astype(np.int16)
+    _, correlation = best_alignment(recorded, burst)
+    assert correlation > 0.99
+
+
+def test_muted_and_push_to_talk_deliver_nothing(make_engine, qtbot) -> None:
+    engine = make_engine()
+    signalled: list[bytes] = []
+    engine.chunk_captured.connect(signalled.append)
+    for close_gate, open_gate in (
+        (lambda: engine.set_muted(True), lambda: engine.set_muted(False)),
+        (lambda: engine.set_capture_enabled(False), lambda: engine.set_capture_enabled(True)),
+    ):
+        close_gate()
+        qtbot.wait(100)
+        engine.discard_captured()
+        signalled.clear()
+        qtbot.wait(300)
+        assert engine.read_chunk(0.2) is None
+        assert signalled == []
+        open_gate()
+        assert engine.read_chunk(2.0) is not None
+
+
+def test_a_silent_input_is_reported_and_recovers(make_engine, qtbot, tmp_path) -> None:
+    engine = make_engine()
+    # Nothing plays into the virtual microphone, so it delivers exact zeros.
+    with qtbot.waitSignal(engine.silent_input_changed, timeout=5000) as detected:
+        pass
+    assert detected.args == [True]
+    wav = write_wav(tmp_path / "noise.wav", noise(0.5))
+    with qtbot.waitSignal(engine.silent_input_changed, timeout=5000) as recovered:
+        play_into_mic(wav)
+    assert recovered.args == [False]
+
+
+def test_input_level_follows_the_microphone(make_engine, qtbot, tmp_path) -> None:
+    engine = make_engine()
+    levels: list[tuple[float, float]] = []
+    engine.input_level.connect(lambda rms, peak: levels.append((rms, peak)))
+    play_into_mic(write_wav(tmp_path / "noise.wav", noise(1.0, level=3000)))
+    qtbot.wait(100)
+    expected = 20 * np.log10(3000 / 32768)
+    assert any(abs(rms - expected) < 1.5 for rms, _ in levels)
+    assert all(peak >= rms for rms, peak in levels)
