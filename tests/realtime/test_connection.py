@@ -368,3 +368,27 @@ def test_unserialisable_or_malformed_events_raise_before_sending(server: Scripte
         with pytest.raises(SessionConfigError, match="item"):
             connection.conversation.item.create(item={"role": "user"})
         assert server.drain() == []
+
+
+@pytest.mark.parametrize(
+    ("dialect", "path"),
+    [
+        ("ga", "/openai/v1/realtime?model=my-deployment"),
+        ("beta", "/openai/realtime?api-version=2025-04-01-preview&deployment=my-deployment"),
+    ],
+)
+def test_azure_handshake_path_and_api_key_header(
+    server: ScriptedServer, dialect: str, path: str
+) -> None:
+    client = RealtimeClient(
+        api_key="azure-key-123",
+        azure_endpoint=f"http://127.0.0.1:{server.port}",
+        dialect=dialect,  # type: ignore[arg-type]
+    )
+    with client.connect(model="my-deployment") as connection:
+        connection.recv(timeout=5)
+    handshake = server.handshakes[0]
+    assert handshake.path == path
+    assert handshake.headers["api-key"] == "azure-key-123"
+    assert "Authorization" not in handshake.headers
+    assert "OpenAI-Beta" not in handshake.headers
