@@ -199,6 +199,16 @@ class RealtimeConnection:
                     return
                 raise
 
+    @property
+    def voice(self) -> str | None:
+        """The session's voice as last reported by the server or sent by this client."""
+        return self._voice
+
+    @property
+    def voice_locked(self) -> bool:
+        """True once the session has produced audio: the voice can no longer change."""
+        return self._audio_started
+
     # -- closing -------------------------------------------------------------------------
 
     @property

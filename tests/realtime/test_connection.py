@@ -232,9 +232,11 @@ def test_invalid_values_raise_before_anything_is_sent(server: ScriptedServer) ->
 def test_voice_locks_after_the_first_audio_output(server: ScriptedServer) -> None:
     with RealtimeClient(base_url=server.base_url).connect(model="m") as connection:
         connection.recv(timeout=5)  # session.created says alloy
+        assert (connection.voice, connection.voice_locked) == ("alloy", False)
         connection.session.update(session={"voice": "ash"})
         server.send(audio_delta())
         assert isinstance(connection.recv(timeout=5), ResponseOutputAudioDeltaEvent)
+        assert (connection.voice, connection.voice_locked) == ("ash", True)
         connection.session.update(session={"voice": "ash", "instructions": "still fine"})
         with pytest.raises(VoiceLockedError, match="'ash'") as caught:
             connection.session.update(session={"audio": {"output": {"voice": "coral"}}})
