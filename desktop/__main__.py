@@ -1,0 +1,57 @@
+"""Entry point of ``parley`` and ``python -m desktop``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from desktop.cli import CliOptions, parse_args
+from desktop.config_store import load_settings
+from desktop.logging_setup import setup_logging
+
+log = logging.getLogger("desktop")
+
+
+def list_devices() -> int:
+    try:
+        from audio_engine import list_devices as scan
+    except ImportError as exc:
+        print(f"The audio engine is not available: {exc}", file=sys.stderr)
+        return 1
+    devices = scan()
+    if not devices:
+        print("No audio devices found (is a sound server running?).")
+        return 0
+    for device in devices:
+        print(device)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run Parley; returns the process exit code."""
+    options: CliOptions = parse_args(argv)
+    if options.list_devices:
+        return list_devices()
+    loaded = load_settings(options.settings_path, **options.overrides)
+    setup_logging(loaded.settings.log_level)
+    for problem in loaded.problems:
+        log.warning("%s", problem)
+    if options.smoke_test:
+        from desktop.smoke import run_smoke_test
+
+        return run_smoke_test(loaded, options)
+    from desktop.app import ParleyApp, ensure_application
+
+    qt_app = ensure_application(sys.argv[:1])
+    app = ParleyApp(loaded, options)
+    app.start()
+    try:
+        code = qt_app.exec()
+    finally:
+        app.save()
+        app.close()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

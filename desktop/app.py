@@ -1,0 +1,144 @@
+"""Application wiring: settings, keys, offline engine, audio, controller, window.
+
+``ParleyApp`` builds everything in dependency order and tears it down in
+reverse; ``run_gui`` and ``run_smoke_test`` are the two ways to drive it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop.backends import OfflineEngineHost
+from desktop.cli import CliOptions
+from desktop.config_store import LoadedSettings, save_settings
+from desktop.controller import ConversationController
+from desktop.secrets import KeyStore
+from desktop.state import ConnectionState
+
+log = logging.getLogger(__name__)
+
+NO_AUDIO_MESSAGE = (
+    "No audio device could be opened ({reason}). Typed conversation still works; "
+    "check that a sound server (PulseAudio or PipeWire) is running, then choose "
+    "devices in the Audio panel."
+)
+
+
+def ensure_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Parley")
+    app.setOrganizationName("Parley")
+    app.setDesktopFileName("parley")
+    return app
+
+
+class ParleyApp(QObject):
+    """Owns every long-lived object of one run; ``close()`` stops them all."""
+
+    def __init__(
+        self,
+        loaded: LoadedSettings,
+        options: CliOptions | None = None,
+        *,
+        with_audio: bool = True,
+        with_window: bool = True,
+        engine_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.settings = loaded.settings
+        self.options = options or CliOptions()
+        self.keys = KeyStore(self.settings)
+        self.offline = OfflineEngineHost(**(engine_options or {}))
+        self.controller = ConversationController(self.settings, self.keys, self.offline)
+        self.audio: Any = None
+        self.audio_problem: str | None = None
+        self._with_audio = with_audio
+        self.window: Any = None
+        if with_window:
+            from ui.main_window import MainWindow
+
+            self.window = MainWindow(self.controller, self.keys)
+            self.window.close_requested.connect(self._on_window_close_requested)
+            for problem in loaded.problems:
+                self.window.show_problem(problem)
+
+    def start(self, connect: bool | None = None) -> None:
+        """Show the window; audio and the connection follow once it is painted."""
+        if self.window is not None:
+            self.window.show()
+        should_connect = self.options.connect if connect is None else connect
+        should_connect = should_connect or self.settings.connection.auto_connect
+        QTimer.singleShot(0, lambda: self._start_late(should_connect))
+
+    def _start_late(self, connect: bool) -> None:
+        if self._with_audio:
+            self.start_audio()
+        if connect:
+            self.controller.connect_backend()
+
+    def start_audio(self) -> bool:
+        """Open the sound devices; without them the app carries on text-only."""
+        try:
+            from audio_engine import AudioDeviceError, AudioEngine
+        except ImportError as exc:
+            self._no_audio(str(exc))
+            return False
+        audio = AudioEngine(
+            input_device=self.settings.audio.input_device or None,
+            output_device=self.settings.audio.output_device or None,
+            chunk_ms=self.settings.audio.chunk_ms,
+        )
+        try:
+            audio.start()
+        except AudioDeviceError as exc:
+            self._no_audio(str(exc))
+            audio.deleteLater()
+            return False
+        self.audio = audio
+        self.controller.audio = audio
+        audio.playback_drained.connect(self.controller.on_playback_drained)
+        audio.device_error.connect(self.controller.status_message)
+        audio.device_notice.connect(self.controller.status_message)
+        if self.window is not None:
+            self.window.attach_audio(audio)
+        return True
+
+    def _no_audio(self, reason: str) -> None:
+        self.audio_problem = NO_AUDIO_MESSAGE.format(reason=reason)
+        log.warning("no audio: %s", reason)
+        self.controller.status_message.emit(self.audio_problem)
+
+    def _on_window_close_requested(self) -> None:
+        self.save()
+
+    def save(self) -> None:
+        try:
+            save_settings(self.settings, self.loaded.path)
+        except OSError as exc:
+            log.error("could not save settings: %s", exc)
+
+    def close(self) -> None:
+        """Stop the session, the audio streams and the offline engine."""
+        self.controller.shutdown()
+        if self.audio is not None:
+            self.audio.stop()
+            self.audio = None
+            self.controller.audio = None
+        self.offline.stop()
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+
+    @property
+    def live(self) -> bool:
+        return self.controller.connection_state is ConnectionState.LIVE

@@ -1,0 +1,74 @@
+"""``parley --smoke-test``: one typed turn with the offline engine, offscreen.
+
+Used by installers' CI to prove a build works end to end: the window is built,
+the offline engine starts, the app connects, sends a typed message and gets
+an audio reply. Exit 0 on success, non-zero with the reason on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from desktop.cli import CliOptions
+from desktop.config_store import LoadedSettings
+from desktop.state import ConnectionState, TurnState
+
+SMOKE_TIMEOUT_S = 60.0
+SMOKE_MESSAGE = "Hello, can you hear me?"
+
+
+def run_smoke_test(loaded: LoadedSettings, options: CliOptions) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from desktop.app import ParleyApp, ensure_application
+
+    ensure_application()
+    loaded.settings.connection.backend = "offline"
+    app = ParleyApp(loaded, options)
+    outcome: dict[str, str] = {}
+    loop = QEventLoop()
+    heard_audio = False
+
+    def on_state(state: object, reason: str) -> None:
+        if state is ConnectionState.LIVE and "sent" not in outcome:
+            outcome["sent"] = "yes"
+            app.controller.send_text(SMOKE_MESSAGE)
+        elif state is ConnectionState.FAILED:
+            outcome["error"] = f"connection failed: {reason}"
+            loop.quit()
+
+    def on_voice_lock(locked: bool, _reason: str) -> None:
+        nonlocal heard_audio
+        heard_audio = heard_audio or locked
+
+    def on_turn(state: object) -> None:
+        if state is TurnState.IDLE and heard_audio:
+            outcome["ok"] = "yes"
+            loop.quit()
+
+    app.controller.connection_state_changed.connect(on_state)
+    app.controller.voice_lock_changed.connect(on_voice_lock)
+    app.controller.turn_state_changed.connect(on_turn)
+    QTimer.singleShot(int(SMOKE_TIMEOUT_S * 1000), loop.quit)
+    started = time.monotonic()
+    app.start(connect=True)
+    loop.exec()
+    elapsed = time.monotonic() - started
+    received_ms = sum(
+        app.controller.tracker.received_ms(e.key) for e in app.controller.transcript.entries()
+    )
+    reply = next((e.text for e in app.controller.transcript.entries() if e.role == "assistant"), "")
+    app.close()
+    if "ok" in outcome:
+        print(f"smoke test passed in {elapsed:.1f} s: reply {reply!r}, {received_ms} ms of audio")
+        return 0
+    reason = outcome.get("error") or (
+        f"no audio reply within {SMOKE_TIMEOUT_S:.0f} s"
+        if "sent" in outcome
+        else "never connected to the offline engine"
+    )
+    print(f"smoke test failed: {reason}", file=sys.stderr)
+    return 1

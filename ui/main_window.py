@@ -1,0 +1,460 @@
+"""The main window: composes the widgets and wires them to the controller.
+
+Widgets only render state the controller owns and report intents; this
+module is the switchboard between the two and holds no conversation state.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller import ConversationController
+from desktop.secrets import KeyStore
+from desktop.settings import AudioSettings, PriceTable
+from desktop.state import ConnectionState, TurnState
+from desktop.turns import Entry
+from desktop.usage import UsageLedger
+from ui.connection_bar import ConnectionBar
+from ui.instructions_panel import InstructionsPanel
+from ui.ptt_key_filter import PushToTalkKeyFilter
+from ui.settings_form import SettingsForm
+from ui.talk_controls import TalkControls
+from ui.tools_panel import ToolsPanel
+from ui.transcript_model import TranscriptEntry
+from ui.transcript_view import TranscriptView
+from ui.vad_panel import VadPanel
+from ui.voice_panel import VoicePanel
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """Parley's window.
+
+    Signals:
+        close_requested(): the window is closing (settings should be saved).
+    """
+
+    close_requested = Signal()
+
+    def __init__(self, controller: ConversationController, keys: KeyStore) -> None:
+        super().__init__()
+        self.controller = controller
+        self.keys = keys
+        self.settings = controller.settings
+        self.setWindowTitle("Parley")
+        self.setObjectName("parley-main-window")
+        self.resize(1100, 720)
+
+        self.connection_bar = ConnectionBar()
+        self.connection_bar.set_values(self.settings.connection)
+        self.transcript = TranscriptView()
+        self.message_edit = QLineEdit()
+        self.message_edit.setPlaceholderText("Type a message and press Enter…")
+        self.message_edit.setAccessibleName("Message")
+        self.message_edit.setToolTip("Send a typed message (Enter). Ctrl+L focuses this box.")
+        self.send_button = QPushButton("&Send")
+        self.send_button.setToolTip("Send the typed message")
+        self.talk = TalkControls()
+        self.talk.set_talk_mode(self.settings.ui.talk_mode)
+        self.talk.set_ptt_key(self.settings.ui.ptt_key)
+        self.panels = SidePanels(controller)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(6, 0, 6, 6)
+        column.addWidget(self.connection_bar)
+        column.addWidget(self.transcript, 1)
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message_edit, 1)
+        message_row.addWidget(self.send_button)
+        column.addLayout(message_row)
+        column.addWidget(self.talk)
+        self.setCentralWidget(central)
+
+        self.panel_dock = QDockWidget("Settings", self)
+        self.panel_dock.setObjectName("settings-dock")
+        self.panel_dock.setWidget(self.panels)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
+        self.inspector_dock = QDockWidget("Event inspector", self)
+        self.inspector_dock.setObjectName("inspector-dock")
+        self.inspector = _make_inspector()
+        self.inspector_dock.setWidget(self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inspector_dock)
+        self.inspector_dock.setVisible(self.settings.ui.show_inspector)
+
+        self.status_label = QLabel()
+        self.status_label.setAccessibleName("Status")
+        self.statusBar().addWidget(self.status_label, 1)
+        self._problems: list[str] = []
+
+        self.ptt_filter = PushToTalkKeyFilter(self, self.settings.ui.ptt_key)
+        self.ptt_filter.install()
+        self.ptt_filter.set_active(self.settings.ui.talk_mode == "ptt")
+        self.tray = _make_tray(self)
+        self._build_menus()
+        self._wire()
+        self._restore_geometry()
+        self._on_controller_connection_state_changed(
+            controller.connection_state, controller.connection_reason
+        )
+
+    # -- composition ---------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.export_md_action = _action(self, "Export transcript as &Markdown…", "Ctrl+E")
+        self.export_json_action = _action(self, "Export transcript as &JSON…", "Ctrl+Shift+E")
+        self.export_wav_action = _action(self, "Export conversation &audio (WAV)…", "Ctrl+Shift+A")
+        self.quit_action = _action(self, "&Quit", QKeySequence.StandardKey.Quit)
+        for action in (self.export_md_action, self.export_json_action, self.export_wav_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        session_menu = self.menuBar().addMenu("&Session")
+        self.new_session_action = _action(self, "&New session", "Ctrl+N")
+        self.new_session_action.setToolTip("Start a fresh server session (frees the voice)")
+        self.reset_action = _action(self, "&Reset conversation", "Ctrl+R")
+        self.interrupt_action = _action(self, "&Interrupt assistant", "Esc")
+        for action in (self.new_session_action, self.reset_action, self.interrupt_action):
+            session_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        self.inspector_action = self.inspector_dock.toggleViewAction()
+        self.inspector_action.setText("Event &inspector")
+        self.inspector_action.setShortcut(QKeySequence("Ctrl+I"))
+        view_menu.addAction(self.inspector_action)
+        view_menu.addAction(self.panel_dock.toggleViewAction())
+        focus_message = _action(self, "Focus message box", "Ctrl+L")
+        focus_message.triggered.connect(lambda: self.message_edit.setFocus())
+        self.addAction(focus_message)
+
+    def _wire(self) -> None:
+        c = self.controller
+        bar = self.connection_bar
+        bar.connect_requested.connect(c.connect_backend)
+        bar.disconnect_requested.connect(c.disconnect_backend)
+        bar.setting_changed.connect(self._on_widget_setting_changed)
+        bar.api_key_entered.connect(self._on_connection_bar_api_key_entered)
+        self.send_button.clicked.connect(self._on_send_button_clicked)
+        self.message_edit.returnPressed.connect(self._on_send_button_clicked)
+        self.talk.ptt_pressed.connect(c.ptt_press)
+        self.talk.ptt_released.connect(c.ptt_release)
+        self.talk.mute_toggled.connect(c.set_muted)
+        self.talk.setting_changed.connect(self._on_widget_setting_changed)
+        self.ptt_filter.pressed.connect(self._on_ptt_filter_pressed)
+        self.ptt_filter.released.connect(self._on_ptt_filter_released)
+        self.panels.setting_changed.connect(self._on_widget_setting_changed)
+        self.transcript.export_audio_requested.connect(self._on_export_wav_triggered)
+        self.transcript.clear_requested.connect(c.reset_conversation)
+        self.export_md_action.triggered.connect(lambda: self._export_transcript("markdown"))
+        self.export_json_action.triggered.connect(lambda: self._export_transcript("json"))
+        self.export_wav_action.triggered.connect(self._on_export_wav_triggered)
+        self.quit_action.triggered.connect(self.close)
+        self.new_session_action.triggered.connect(c.new_session)
+        self.reset_action.triggered.connect(c.reset_conversation)
+        self.interrupt_action.triggered.connect(c.interrupt)
+        self.inspector_dock.visibilityChanged.connect(self._on_inspector_dock_visibility_changed)
+        c.connection_state_changed.connect(self._on_controller_connection_state_changed)
+        c.turn_state_changed.connect(self._on_controller_turn_state_changed)
+        c.entry_changed.connect(self._on_controller_entry_changed)
+        c.transcript_cleared.connect(self.transcript.model.clear)
+        c.status_message.connect(self.show_status)
+        c.notification.connect(self._on_controller_notification)
+        c.inspector_records.connect(self._on_controller_inspector_records)
+
+    def attach_audio(self, audio: Any) -> None:
+        """Meters and device notices from the audio engine, once it runs."""
+        audio.input_level.connect(self.talk.set_input_level)
+        audio.output_level.connect(self.talk.set_output_level)
+        self.panels.attach_audio(audio)
+
+    # -- slots ---------------------------------------------------------------------------
+
+    def _on_widget_setting_changed(self, key: str, value: object) -> None:
+        group, _, name = key.partition(".")
+        if not self.controller.update_setting(group, name, value):
+            self.panels.refresh()
+            return
+        if key == "ui.talk_mode":
+            self.talk.set_talk_mode(str(value))
+            self.ptt_filter.set_active(value == "ptt")
+        elif key == "ui.ptt_key":
+            if not self.ptt_filter.set_key(str(value)):
+                self.show_status(f"'{value}' is not a key Parley can use for push-to-talk.")
+            self.talk.set_ptt_key(str(value))
+
+    def _on_connection_bar_api_key_entered(self, backend: str, key: str) -> None:
+        try:
+            result = self.keys.save(backend, key)  # type: ignore[arg-type]
+        except ValueError as exc:
+            self.connection_bar.show_api_key_message(str(exc), error=True)
+            return
+        self.connection_bar.show_api_key_message(result.message, error=result.source == "memory")
+        self.show_status(result.message)
+
+    def _on_send_button_clicked(self) -> None:
+        if self.controller.send_text(self.message_edit.text()):
+            self.message_edit.clear()
+
+    def _on_ptt_filter_pressed(self) -> None:
+        self.talk.set_ptt_held(True)
+        self.controller.ptt_press()
+
+    def _on_ptt_filter_released(self) -> None:
+        self.talk.set_ptt_held(False)
+        self.controller.ptt_release()
+
+    def _on_controller_connection_state_changed(self, state: object, reason: str) -> None:
+        if not isinstance(state, ConnectionState):
+            return
+        self.connection_bar.set_connection_state(state, reason)
+        if self.tray is not None:
+            self.tray.set_connection_state(state, reason)
+        if state is ConnectionState.FAILED:
+            self.show_status(reason)
+
+    def _on_controller_turn_state_changed(self, state: object) -> None:
+        if isinstance(state, TurnState):
+            self.talk.set_turn_state(state)
+
+    def _on_controller_entry_changed(self, entry: object) -> None:
+        if isinstance(entry, Entry):
+            self.transcript.model.add_entry(
+                TranscriptEntry(
+                    id=entry.key,
+                    role=entry.role,
+                    text=entry.text,
+                    status=entry.status,
+                    time=entry.time,
+                    tool_name=entry.tool_name,
+                    tool_arguments=entry.tool_arguments,
+                    tool_result=entry.tool_result,
+                )
+            )
+
+    def _on_controller_notification(self, title: str, text: str) -> None:
+        if self.tray is not None:
+            self.tray.notify(title, text)
+        self.show_status(f"{title}: {text}")
+
+    def _on_controller_inspector_records(self, records: list[Any]) -> None:
+        add_event = getattr(self.inspector, "add_event", None)
+        if add_event is not None:
+            for direction, event in records:
+                add_event(direction, event)
+
+    def _on_inspector_dock_visibility_changed(self, visible: bool) -> None:
+        self.settings.ui.show_inspector = visible
+
+    def _on_export_wav_triggered(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export conversation audio", "conversation.wav", "*.wav"
+        )
+        if name:
+            try:
+                self.controller.export_audio(Path(name))
+            except OSError as exc:
+                QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{exc}")
+
+    def _export_transcript(self, fmt: str) -> None:
+        suffix = ".md" if fmt == "markdown" else ".json"
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export transcript", f"conversation{suffix}", f"*{suffix}"
+        )
+        if not name:
+            return
+        try:
+            if fmt == "markdown":
+                self.controller.export_markdown(Path(name))
+            else:
+                self.controller.export_json(Path(name))
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{exc}")
+
+    # -- status and geometry -------------------------------------------------------------
+
+    def show_status(self, text: str) -> None:
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+
+    def show_problem(self, text: str) -> None:
+        """A settings-file problem: in the status bar, never a blocking dialog."""
+        self._problems.append(text)
+        self.show_status(text)
+        self.status_label.setToolTip("\n".join(self._problems))
+
+    def _restore_geometry(self) -> None:
+        ui = self.settings.ui
+        if ui.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(ui.window_geometry.encode()))
+        if ui.window_state:
+            self.restoreState(QByteArray.fromBase64(ui.window_state.encode()))
+        self.inspector_dock.setVisible(ui.show_inspector)
+
+    def remember_geometry(self) -> None:
+        ui = self.settings.ui
+        ui.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        ui.window_state = bytes(self.saveState().toBase64().data()).decode()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.remember_geometry()
+        self.ptt_filter.remove()
+        self.close_requested.emit()
+        super().closeEvent(event)
+        QTimer.singleShot(0, _quit_application)
+
+
+class SidePanels(QTabWidget):
+    """The settings panels, plus audio and usage pages built here.
+
+    Signals:
+        setting_changed(str, object): ``"group.field"`` and the new value.
+    """
+
+    setting_changed = Signal(str, object)
+
+    def __init__(self, controller: ConversationController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.setAccessibleName("Settings panels")
+        self.voice = VoicePanel()
+        self.voice.new_session_requested.connect(controller.new_session)
+        self.instructions = InstructionsPanel()
+        self.vad = VadPanel()
+        self.tools = ToolsPanel()
+        self.audio_form = SettingsForm(
+            "audio",
+            AudioSettings,
+            ["input_device", "output_device", "chunk_ms", "format", "echo_cancellation"],
+        )
+        self.audio_status = QLabel("Audio devices open after the window appears.")
+        self.audio_status.setWordWrap(True)
+        self.audio_status.setAccessibleName("Audio devices")
+        self.usage_label = QLabel()
+        self.usage_label.setWordWrap(True)
+        self.usage_label.setAccessibleName("Token usage")
+        self.usage_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.prices_form = SettingsForm("prices", PriceTable)
+        reset_button = QPushButton("&Reset conversation")
+        reset_button.setToolTip("Forget the conversation and usage; start a new session")
+        reset_button.clicked.connect(controller.reset_conversation)
+        for panel in (
+            self.voice, self.instructions, self.vad, self.tools, self.audio_form, self.prices_form
+        ):  # fmt: skip
+            panel.setting_changed.connect(self.setting_changed)
+        self.addTab(_page(self.voice), "&Voice")
+        self.addTab(_page(self.instructions), "&Instructions")
+        self.addTab(_page(self.vad), "VA&D")
+        self.addTab(_page(self.audio_form, self.audio_status), "A&udio")
+        self.addTab(_page(self.tools), "&Tools")
+        self.addTab(_page(self.usage_label, reset_button, self.prices_form), "Usa&ge")
+        controller.voice_lock_changed.connect(self._on_controller_voice_lock_changed)
+        controller.usage_changed.connect(self._on_controller_usage_changed)
+        self.refresh()
+        self._on_controller_usage_changed(controller.usage)
+
+    def refresh(self) -> None:
+        """Show the controller's settings again (e.g. after a refused edit)."""
+        settings = self.controller.settings
+        self.voice.set_values(settings.voice)
+        self.instructions.set_values(settings.instructions)
+        self.vad.set_values(settings.turn_detection, settings.transcription, settings.audio)
+        self.tools.set_values(settings.tools)
+        self.audio_form.set_values(settings.audio)
+        self.prices_form.set_values(settings.prices)
+
+    def attach_audio(self, audio: Any) -> None:
+        names = [getattr(d, "name", "none") for d in (audio.active_input, audio.active_output)]
+        self.audio_status.setText(f"Microphone: {names[0]}\nSpeaker: {names[1]}")
+
+    def show_audio_problem(self, text: str) -> None:
+        self.audio_status.setText(text)
+
+    def _on_controller_voice_lock_changed(self, locked: bool, reason: str) -> None:
+        self.voice.set_voice_locked(locked, reason)
+        if not locked:
+            self.voice.set_values(self.controller.settings.voice)
+
+    def _on_controller_usage_changed(self, ledger: object) -> None:
+        if not isinstance(ledger, UsageLedger):
+            return
+        prices = self.controller.settings.prices
+        turn, total = ledger.last_turn, ledger.session
+        self.usage_label.setText(
+            f"Last response: {turn.total} tokens (text in {turn.text_input}, audio in "
+            f"{turn.audio_input}, cached {turn.text_cached_input + turn.audio_cached_input}, "
+            f"text out {turn.text_output}, audio out {turn.audio_output})\n"
+            f"Session: {total.total} tokens in {ledger.turns} responses, "
+            f"estimated ${total.cost(prices):.4f}"
+        )
+
+
+def _page(*widgets: QWidget) -> QWidget:
+    page = QWidget()
+    column = QVBoxLayout(page)
+    for widget in widgets:
+        column.addWidget(widget)
+    column.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(page)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll
+
+
+def _quit_application() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        app.quit()
+
+
+def _action(parent: QWidget, text: str, shortcut: str | QKeySequence.StandardKey) -> QAction:
+    action = QAction(text, parent)
+    action.setShortcut(QKeySequence(shortcut))
+    parent.addAction(action)
+    return action
+
+
+def _make_inspector() -> QWidget:
+    try:
+        from ui.event_inspector import EventInspector
+    except ImportError:
+        placeholder = QLabel("The event inspector is not available in this build.")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return placeholder
+    widget: QWidget = EventInspector()
+    return widget
+
+
+def _make_tray(window: MainWindow) -> Any:
+    try:
+        from ui.tray import Tray  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        return None
+    tray = Tray(window)
+    return tray
