@@ -1,0 +1,165 @@
+"""The conversation as a list model the controller pushes updates into.
+
+Updates touch one row only (``dataChanged`` for that index), so a reply
+streaming at 50 deltas a second never rebuilds the list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+log = logging.getLogger(__name__)
+
+Role = Literal["user", "assistant", "tool", "notice"]
+#: pending: speech heard, no text yet; streaming: text arriving; done;
+#: failed: ``text`` holds the reason; interrupted: the user cut the reply short.
+Status = Literal["pending", "streaming", "done", "failed", "interrupted"]
+
+ROLE_NAMES: dict[str, str] = {
+    "user": "You",
+    "assistant": "Assistant",
+    "tool": "Tool",
+    "notice": "Notice",
+}
+
+EntryRole = Qt.ItemDataRole.UserRole + 1
+RevisionRole = Qt.ItemDataRole.UserRole + 2
+
+_ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One line of the conversation."""
+
+    id: str
+    role: Role
+    text: str = ""
+    status: Status = "done"
+    time: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    tool_name: str = ""
+    tool_arguments: str = ""
+    tool_result: str = ""
+
+
+def entry_body(entry: TranscriptEntry) -> str:
+    """What the entry says, as shown to the user."""
+    if entry.role == "tool":
+        call = f"{entry.tool_name}({entry.tool_arguments})"
+        if entry.status == "failed":
+            return f"{call} failed: {entry.tool_result or entry.text}"
+        if entry.tool_result:
+            return f"{call} → {entry.tool_result}"
+        return f"{call} …"
+    if entry.status == "failed":
+        reason = entry.text or "unknown error"
+        return f"transcription failed: {reason}" if entry.role == "user" else f"failed: {reason}"
+    if entry.role == "user" and not entry.text:
+        return "(speech)"
+    if entry.status == "interrupted":
+        return f"{entry.text} (interrupted)" if entry.text else "(interrupted)"
+    return entry.text
+
+
+def entry_header(entry: TranscriptEntry) -> str:
+    return f"{ROLE_NAMES.get(entry.role, entry.role)} · {entry.time.strftime('%H:%M:%S')}"
+
+
+def entry_plain_text(entry: TranscriptEntry) -> str:
+    return f"[{entry.time.strftime('%H:%M:%S')}] {ROLE_NAMES.get(entry.role)}: {entry_body(entry)}"
+
+
+class TranscriptModel(QAbstractListModel):
+    """Rows of :class:`TranscriptEntry`, addressed by entry id."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[TranscriptEntry] = []
+        self._revisions: list[int] = []
+        self._rows: dict[str, int] = {}
+
+    # QAbstractListModel -----------------------------------------------------
+
+    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return entry_plain_text(entry)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return entry_plain_text(entry)
+        if role == EntryRole:
+            return entry
+        if role == RevisionRole:
+            return self._revisions[index.row()]
+        return None
+
+    # What the controller calls ------------------------------------------------
+
+    def add_entry(self, entry: TranscriptEntry) -> None:
+        """Append ``entry``; an entry with a known id replaces the old one."""
+        if entry.id in self._rows:
+            self._replace(self._rows[entry.id], entry)
+            return
+        row = len(self._entries)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._entries.append(entry)
+        self._revisions.append(0)
+        self._rows[entry.id] = row
+        self.endInsertRows()
+
+    def update_entry(self, entry_id: str, **changes: Any) -> bool:
+        """Change fields of one entry; ``False`` if the id or a field is unknown."""
+        row = self._rows.get(entry_id)
+        if row is None:
+            log.debug("transcript update for unknown entry %s", entry_id)
+            return False
+        if "id" in changes:
+            return False
+        try:
+            updated = dataclasses.replace(self._entries[row], **changes)
+        except TypeError:
+            log.debug("bad transcript update fields %s", sorted(changes))
+            return False
+        self._replace(row, updated)
+        return True
+
+    def append_text(self, entry_id: str, delta: str) -> bool:
+        """Add streamed text to an entry (which becomes ``streaming`` if pending)."""
+        row = self._rows.get(entry_id)
+        if row is None:
+            log.debug("transcript delta for unknown entry %s", entry_id)
+            return False
+        entry = self._entries[row]
+        status = "streaming" if entry.status == "pending" else entry.status
+        self._replace(row, dataclasses.replace(entry, text=entry.text + delta, status=status))
+        return True
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._entries.clear()
+        self._revisions.clear()
+        self._rows.clear()
+        self.endResetModel()
+
+    def entries(self) -> list[TranscriptEntry]:
+        return list(self._entries)
+
+    def entry(self, entry_id: str) -> TranscriptEntry | None:
+        row = self._rows.get(entry_id)
+        return None if row is None else self._entries[row]
+
+    def _replace(self, row: int, entry: TranscriptEntry) -> None:
+        self._entries[row] = entry
+        self._revisions[row] += 1
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index)

@@ -1,0 +1,265 @@
+"""The conversation on screen: a list of wrapped entries that follows new text.
+
+Sizes are cached per (entry, revision, width), so a streaming reply only
+re-measures the one entry that changed; the view sticks to the bottom while
+the user has not scrolled away.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QListView,
+    QMenu,
+    QMessageBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.transcript_export import EXPORT_FORMATS, export_text
+from ui.transcript_model import (
+    EntryRole,
+    RevisionRole,
+    TranscriptEntry,
+    TranscriptModel,
+    entry_body,
+    entry_header,
+    entry_plain_text,
+)
+
+_PAD = 6
+_FAILED_COLOUR = "#d9534f"
+_TEXT_FLAGS = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
+_ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class _EntryDelegate(QStyledItemDelegate):
+    """Paints a small header (who, when) above the wrapped body text."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._sizes: dict[tuple[str, int, int], QSize] = {}
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        header = QFont(option.font)
+        header.setPointSizeF(max(header.pointSizeF() * 0.85, 7.0))
+        header.setBold(True)
+        body = QFont(option.font)
+        return header, body
+
+    def _body_font(self, entry: TranscriptEntry, body: QFont) -> QFont:
+        font = QFont(body)
+        if entry.role == "notice" or entry.status in ("pending", "failed"):
+            font.setItalic(True)
+        if entry.role == "tool":
+            font.setFamily("monospace")
+            font.setStyleHint(QFont.StyleHint.Monospace)
+        return font
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:
+        entry = index.data(EntryRole)
+        if not isinstance(entry, TranscriptEntry):
+            return super().sizeHint(option, index)
+        width = max(self._view.viewport().width(), 100)
+        key = (entry.id, int(index.data(RevisionRole) or 0), width)
+        cached = self._sizes.get(key)
+        if cached is not None:
+            return cached
+        header_font, body_font = self._fonts(option)
+        text_width = width - 2 * _PAD
+        header_height = QFontMetrics(header_font).height()
+        body_rect = QFontMetrics(self._body_font(entry, body_font)).boundingRect(
+            QRect(0, 0, text_width, 1_000_000), _TEXT_FLAGS, entry_body(entry) or " "
+        )
+        size = QSize(width, header_height + body_rect.height() + 3 * _PAD)
+        if len(self._sizes) > 20_000:
+            self._sizes.clear()
+        self._sizes[key] = size
+        return size
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
+        entry = index.data(EntryRole)
+        if not isinstance(entry, TranscriptEntry):
+            super().paint(painter, option, index)
+            return
+        panel = QStyle.PrimitiveElement.PE_PanelItemViewItem
+        self._view.style().drawPrimitive(panel, option, painter, self._view)
+        rect: QRect = option.rect
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_role = palette.ColorRole.HighlightedText if selected else palette.ColorRole.Text
+        header_font, body_font = self._fonts(option)
+        painter.save()
+        painter.setFont(header_font)
+        header_colour = palette.color(text_role if selected else palette.ColorRole.PlaceholderText)
+        painter.setPen(header_colour)
+        header_height = QFontMetrics(header_font).height()
+        header_rect = QRect(
+            rect.left() + _PAD, rect.top() + _PAD, rect.width() - 2 * _PAD, header_height
+        )
+        painter.drawText(header_rect, int(Qt.AlignmentFlag.AlignLeft), entry_header(entry))
+        painter.setFont(self._body_font(entry, body_font))
+        if entry.status == "failed" and not selected:
+            painter.setPen(QColor(_FAILED_COLOUR))
+        elif entry.status == "pending" or entry.role == "notice":
+            painter.setPen(header_colour)
+        else:
+            painter.setPen(palette.color(text_role))
+        body_rect = QRect(
+            rect.left() + _PAD,
+            header_rect.bottom() + _PAD // 2,
+            rect.width() - 2 * _PAD,
+            rect.bottom() - header_rect.bottom() - _PAD,
+        )
+        painter.drawText(body_rect, _TEXT_FLAGS, entry_body(entry))
+        painter.restore()
+
+
+class TranscriptView(QWidget):
+    """Shows a :class:`TranscriptModel`; copy and export from its context menu.
+
+    Signals:
+        export_audio_requested(): the user asked to save the conversation audio.
+        clear_requested(): the user asked to clear the transcript.
+    """
+
+    export_audio_requested = Signal()
+    clear_requested = Signal()
+
+    def __init__(self, model: TranscriptModel | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model if model is not None else TranscriptModel(self)
+        self.list_view = QListView()
+        self.list_view.setAccessibleName("Conversation transcript")
+        self.list_view.setModel(self.model)
+        self.list_view.setWordWrap(True)
+        self.list_view.setUniformItemSizes(False)
+        self.list_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list_view.customContextMenuRequested.connect(self._on_list_view_context_menu)
+        self._delegate = _EntryDelegate(self.list_view)
+        self.list_view.setItemDelegate(self._delegate)
+        self._stick_to_bottom = True
+        bar = self.list_view.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrollbar_value_changed)
+        bar.rangeChanged.connect(self._on_scrollbar_range_changed)
+        self.model.dataChanged.connect(self._on_model_data_changed)
+
+        self.copy_action = self._action("&Copy", self.copy_selected, QKeySequence.StandardKey.Copy)
+        self.copy_all_action = self._action("Copy &all", self.copy_all)
+        self.export_markdown_action = self._action(
+            "Export as &Markdown…", lambda: self._on_export_chosen("markdown")
+        )
+        self.export_json_action = self._action(
+            "Export as &JSON…", lambda: self._on_export_chosen("json")
+        )
+        self.export_audio_action = self._action(
+            "Export conversation &audio (WAV)…", self.export_audio_requested.emit
+        )
+        self.clear_action = self._action("C&lear transcript", self.clear_requested.emit)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.list_view)
+
+    def _action(self, text: str, slot: object, shortcut: object = None) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(shortcut)  # type: ignore[call-overload]
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        return action
+
+    # Copy and export ---------------------------------------------------------
+
+    def selected_entries(self) -> list[TranscriptEntry]:
+        rows = sorted(index.row() for index in self.list_view.selectionModel().selectedRows())
+        entries = self.model.entries()
+        return [entries[row] for row in rows if row < len(entries)]
+
+    def copy_selected(self) -> None:
+        """Selected entries to the clipboard as text (all if nothing is selected)."""
+        entries = self.selected_entries() or self.model.entries()
+        QGuiApplication.clipboard().setText("\n".join(entry_plain_text(e) for e in entries))
+
+    def copy_all(self) -> None:
+        entries = self.model.entries()
+        QGuiApplication.clipboard().setText("\n".join(entry_plain_text(e) for e in entries))
+
+    def export_to(self, path: Path, fmt: str) -> None:
+        """Write the transcript to ``path``; ``OSError``/``ValueError`` on failure."""
+        text = export_text(self.model.entries(), fmt)
+        path.write_text(text, encoding="utf-8")
+
+    def _on_export_chosen(self, fmt: str) -> None:
+        suffix = EXPORT_FORMATS[fmt]
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "Export transcript", f"conversation{suffix}", f"*{suffix}"
+        )
+        if not name:
+            return
+        try:
+            self.export_to(Path(name), fmt)
+        except (OSError, ValueError) as error:
+            QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{error}")
+
+    def _on_list_view_context_menu(self, position: QPoint) -> None:
+        menu = QMenu(self)
+        for action in (self.copy_action, self.copy_all_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (
+            self.export_markdown_action,
+            self.export_json_action,
+            self.export_audio_action,
+        ):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.clear_action)
+        menu.exec(self.list_view.viewport().mapToGlobal(position))
+
+    # Following new text -------------------------------------------------------
+
+    def is_at_bottom(self) -> bool:
+        bar = self.list_view.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def _on_scrollbar_value_changed(self, _value: int) -> None:
+        self._stick_to_bottom = self.is_at_bottom()
+
+    def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._stick_to_bottom:
+            self.list_view.verticalScrollBar().setValue(maximum)
+
+    def _on_model_data_changed(self, top_left: QModelIndex, _bottom_right: QModelIndex) -> None:
+        # The entry grew: have the view lay out again (coalesced, sizes cached).
+        self._delegate.sizeHintChanged.emit(top_left)

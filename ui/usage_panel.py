@@ -1,0 +1,148 @@
+"""Tokens per turn and per session, and what they cost at the price table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.settings import PriceTable
+from ui.settings_form import SettingsForm
+
+#: Counter keys (the price table's field names) and their row labels.
+COUNTERS: dict[str, str] = {
+    "text_input": "Text in",
+    "text_cached_input": "Text in (cached)",
+    "audio_input": "Audio in",
+    "audio_cached_input": "Audio in (cached)",
+    "text_output": "Text out",
+    "audio_output": "Audio out",
+}
+
+
+def _count(counts: Mapping[str, object], key: str) -> int:
+    value = counts.get(key, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def estimate_cost(counts: Mapping[str, object], prices: PriceTable) -> float:
+    """US dollars for ``counts`` (keys as in :data:`COUNTERS`) at ``prices``."""
+    return sum(_count(counts, key) * float(getattr(prices, key)) for key in COUNTERS) / 1e6
+
+
+def format_cost(dollars: float) -> str:
+    return f"${dollars:.4f}" if dollars < 1 else f"${dollars:.2f}"
+
+
+class UsagePanel(QWidget):
+    """Shows the usage the controller adds up; prices are editable below.
+
+    Signals:
+        setting_changed(str, object): ``"prices.<field>"`` with a new price.
+        reset_conversation_requested(): start over (clears the session totals).
+    """
+
+    setting_changed = Signal(str, object)
+    reset_conversation_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._turn: dict[str, object] = {}
+        self._session: dict[str, object] = {}
+        grid = QGridLayout()
+        grid.addWidget(self._bold("Tokens"), 0, 0)
+        grid.addWidget(self._bold("Last turn"), 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self._bold("Session"), 0, 2, Qt.AlignmentFlag.AlignRight)
+        self._cells: dict[tuple[str, str], QLabel] = {}
+        for row, (key, label) in enumerate([*COUNTERS.items(), ("total", "Total"), ("cost", "")]):
+            grid.addWidget(QLabel(label or "Estimated cost"), row + 1, 0)
+            for grid_column, scope in ((1, "turn"), (2, "session")):
+                cell = QLabel("0")
+                cell.setAlignment(Qt.AlignmentFlag.AlignRight)
+                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                cell.setAccessibleName(f"{label or 'Estimated cost'}, {scope}")
+                grid.addWidget(cell, row + 1, grid_column)
+                self._cells[(key, scope)] = cell
+        grid.setColumnStretch(0, 1)
+
+        self.prices_form = SettingsForm("prices", PriceTable)
+        self.prices_form.setting_changed.connect(self._on_prices_form_setting_changed)
+        prices_box = QGroupBox("Prices ($ per million tokens)")
+        prices_box.setCheckable(True)
+        prices_box.setChecked(False)
+        prices_box.toggled.connect(self.prices_form.setVisible)
+        self.prices_form.setVisible(False)
+        QVBoxLayout(prices_box).addWidget(self.prices_form)
+
+        self.reset_button = QPushButton("&Reset conversation")
+        self.reset_button.setToolTip("Start a new conversation and zero the session totals")
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.reset_button)
+        column = QVBoxLayout(self)
+        column.addLayout(grid)
+        column.addWidget(prices_box)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        self.set_prices(PriceTable())
+
+    @staticmethod
+    def _bold(text: str) -> QLabel:
+        label = QLabel(text)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    # Rendering --------------------------------------------------------------
+
+    def set_usage(self, turn: Mapping[str, object], session: Mapping[str, object]) -> None:
+        """Counts keyed like :data:`COUNTERS` (``TokenCounts.as_dict()``)."""
+        self._turn, self._session = dict(turn), dict(session)
+        self._render()
+
+    def set_prices(self, prices: PriceTable) -> None:
+        self.prices_form.set_values(prices)
+        self._render()
+
+    def prices(self) -> PriceTable:
+        """The prices as shown (the user's edits included)."""
+        values = {name: self.prices_form.value(name) for name in self.prices_form.fields()}
+        try:
+            return PriceTable.model_validate(values)
+        except ValidationError:
+            return PriceTable()
+
+    def cell_text(self, key: str, scope: str) -> str:
+        return self._cells[(key, scope)].text()
+
+    def _render(self) -> None:
+        prices = self.prices()
+        for scope, counts in (("turn", self._turn), ("session", self._session)):
+            total = 0
+            for key in COUNTERS:
+                value = _count(counts, key)
+                total += value
+                self._cells[(key, scope)].setText(f"{value:,}")
+            self._cells[("total", scope)].setText(f"{total:,}")
+            self._cells[("cost", scope)].setText(format_cost(estimate_cost(counts, prices)))
+
+    # User intent ------------------------------------------------------------
+
+    def _on_prices_form_setting_changed(self, path: str, value: object) -> None:
+        self._render()
+        self.setting_changed.emit(path, value)
+
+    def _on_reset_button_clicked(self) -> None:
+        self.reset_conversation_requested.emit()
