@@ -42,7 +42,8 @@ def test_editors_and_bounds_follow_the_model(qtbot: QtBot) -> None:
     assert isinstance(silence, QSpinBox)
     assert (silence.minimum(), silence.maximum()) == (100, 5000)
     assert isinstance(form.editor("create_response"), QCheckBox)
-    assert silence.toolTip() == TurnDetectionSettings.model_fields["silence_duration_ms"].description
+    described = TurnDetectionSettings.model_fields["silence_duration_ms"].description
+    assert silence.toolTip() == described
 
     voice = _form(qtbot, "voice", VoiceSettings)
     speed = voice.editor("speed")
