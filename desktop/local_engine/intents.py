@@ -9,9 +9,10 @@ from collections.abc import Callable
 from desktop.local_engine.text_numbers import format_number, is_number, normalize_numbers
 
 CAPABILITIES = (
-    "I can tell you the time or the date, do simple arithmetic, repeat my last answer, "
+    "I can tell you the time or the date, do simple arithmetic, count, repeat my last answer, "
     "and use the tools this app gives me."
 )
+MAX_COUNT = 200
 FALLBACK = "I'm the offline engine, so I can't answer that one. " + CAPABILITIES
 OPERATORS: dict[str, Callable[[float, float], float]] = {
     "plus": lambda a, b: a + b,
@@ -51,6 +52,18 @@ def arithmetic_reply(text: str) -> str | None:
     return None
 
 
+def counting_reply(text: str) -> str | None:
+    """ "count to twenty": numbers in sentences of ten, so long replies stream in pieces."""
+    tokens = normalize_numbers(text)
+    for index in range(len(tokens) - 2):
+        if tokens[index] == "count" and tokens[index + 1] == "to" and is_number(tokens[index + 2]):
+            last = min(MAX_COUNT, max(1, int(float(tokens[index + 2]))))
+            numbers = [str(n) for n in range(1, last + 1)]
+            groups = [numbers[i : i + 10] for i in range(0, len(numbers), 10)]
+            return " ".join(", ".join(group) + "." for group in groups)
+    return None
+
+
 def builtin_reply(text: str, last_answer: str | None, now: dt.datetime | None = None) -> str:
     """The spoken reply to ``text`` from the built-in intents; never empty."""
     now = now or dt.datetime.now()
@@ -59,6 +72,9 @@ def builtin_reply(text: str, last_answer: str | None, now: dt.datetime | None = 
         return last_answer or "I haven't said anything yet. " + CAPABILITIES
     if re.search(r" (help|what can you do|what do you do) ", words):
         return "I'm the offline engine. " + CAPABILITIES
+    counting = counting_reply(text)
+    if counting is not None:
+        return counting
     arithmetic = arithmetic_reply(text)
     if arithmetic is not None:
         return arithmetic

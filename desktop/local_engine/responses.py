@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from desktop.local_engine.audio_formats import Int16Array, encode_output, samples_to_ms
 from desktop.local_engine.brain import Reply, SpokenReply, split_sentences
 from desktop.local_engine.conversation import Conversation, item_wire, new_id
@@ -142,6 +144,7 @@ class Response:
         self._current: dict[str, Any] | None = None
         self._previous_ids: dict[str, str | None] = {}
         self._audio = bytearray()
+        self._unsent: Int16Array = np.zeros(0, dtype=np.int16)
         self._input_tokens = input_tokens
         self._output_text_tokens = 0
         self._output_audio_ms = 0
@@ -387,6 +390,7 @@ class Response:
                 )
             self._output_text_tokens += round(len(delta.split()) * TOKENS_PER_WORD)
         if audio:
+            self._send_audio(np.zeros(0, dtype=np.int16), ids, final=True)
             self._emit({"type": self._name("response.output_audio.done"), **ids})
             self._emit(
                 {
@@ -402,11 +406,14 @@ class Response:
         self._finish_item("incomplete" if truncated else "completed")
         return truncated
 
-    def _send_audio(self, samples: Int16Array, ids: dict[str, Any]) -> None:
+    def _send_audio(self, samples: Int16Array, ids: dict[str, Any], final: bool = False) -> None:
+        """Sends whole deltas; a short tail waits for the next sentence unless ``final``."""
         if samples.size:
             self._on_audio()
-        for start in range(0, len(samples), DELTA_SAMPLES):
-            chunk = samples[start : start + DELTA_SAMPLES]
+        pending = np.concatenate((self._unsent, samples))
+        whole = len(pending) if final else len(pending) - len(pending) % DELTA_SAMPLES
+        for start in range(0, whole, DELTA_SAMPLES):
+            chunk = pending[start : min(start + DELTA_SAMPLES, whole)]
             self._audio.extend(chunk.astype("<i2").tobytes())
             self._output_audio_ms += samples_to_ms(len(chunk))
             payload = encode_output(chunk, self.settings.output_format)
@@ -417,3 +424,4 @@ class Response:
                     "delta": base64.b64encode(payload).decode("ascii"),
                 }
             )
+        self._unsent = pending[whole:]

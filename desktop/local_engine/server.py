@@ -119,6 +119,7 @@ class LocalEngine:
             with contextlib.suppress(RuntimeError):  # the loop may already be closed
                 loop.call_soon_threadsafe(stop.set)
         thread.join()
+        self._recognizer.close()
         self._thread = None
         self._url = None
 

@@ -84,6 +84,8 @@ class SpeechRecognizer:
         self._thread: threading.Thread | None = None
 
     def start_loading(self) -> None:
+        self._ready.clear()
+        self._error = None
         if self._model_option is False:
             self._error = (
                 "Speech recognition is disabled in this engine. For spoken turns, "
@@ -137,6 +139,13 @@ class SpeechRecognizer:
         """Wait for the load to finish; True when transcription is available."""
         self._ready.wait(timeout)
         return self.ready
+
+    def close(self) -> None:
+        """Waits for a load in progress and releases the model."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self._model = None
 
     def transcribe(self, samples: Int16Array) -> str:
         """Blocking; call from a worker thread. Raises :class:`SpeechUnavailable`."""

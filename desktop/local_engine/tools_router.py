@@ -75,7 +75,8 @@ DURATION_UNITS_S = {
     "ms": 0.001, "millisecond": 0.001, "second": 1, "sec": 1, "minute": 60, "min": 60,
     "hour": 3600, "hr": 3600, "day": 86400,
 }  # fmt: skip
-SLOT_PREPOSITIONS = ("called", "named", "saying", "say", "about", "for", "to", "in", "of", "at")
+NAMING_WORDS = ("called", "named", "saying", "titled")
+SLOT_PREPOSITIONS = ("about", "for", "to", "in", "of", "at", "from", "with", "on")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w])'([^']+)'(?![\w])")
 
 
@@ -151,14 +152,21 @@ def _duration_unit(hint: str) -> float | None:
     return 1.0 if re.search(r"duration|delay|timeout|interval", hint) else None
 
 
-def _free_text(utterance: str, tool_words: set[str]) -> str:
-    words = utterance.strip().rstrip(".?!").split()
+def _free_text(utterance: str, tool_words: set[str], used: set[str]) -> str:
+    """The slot phrase: after "called"/"named", else after the first preposition."""
+    words = [w for w in utterance.strip().rstrip(".?!").split() if w.lower() not in used]
     lowered = [w.lower().strip(",.?!") for w in words]
-    for preposition in SLOT_PREPOSITIONS:
-        if preposition in lowered[:-1]:
-            position = len(lowered) - 1 - lowered[::-1].index(preposition)
-            if position < len(words) - 1:
-                return " ".join(words[position + 1 :])
+    starts = [i for i, w in enumerate(lowered[:-1]) if w in NAMING_WORDS]
+    starts = starts or [i for i, w in enumerate(lowered[:-1]) if w in SLOT_PREPOSITIONS]
+    if starts:
+        phrase: list[str] = []
+        for word, low in zip(words[starts[0] + 1 :], lowered[starts[0] + 1 :], strict=True):
+            if low in SLOT_PREPOSITIONS and phrase:
+                break
+            if phrase or low not in ("the", "a", "an"):
+                phrase.append(word.strip(",.?!"))
+        if phrase:
+            return " ".join(phrase)
     rest = [
         word
         for word, low in zip(words, lowered, strict=True)
@@ -182,6 +190,8 @@ def extract_arguments(
     numbers = [float(t) for t in tokens if is_number(t)]
     lowered = utterance.lower()
     arguments: dict[str, Any] = {}
+    used: set[str] = set()
+    deferred: list[str] = []
     for name, prop in properties.items():
         if not isinstance(prop, dict):
             continue
@@ -191,6 +201,8 @@ def extract_arguments(
         value: Any = None
         if isinstance(prop.get("enum"), list):
             value = next((v for v in prop["enum"] if str(v).lower() in lowered), None)
+            if value is not None:
+                used.add(str(value).lower())
         elif kind in ("integer", "number"):
             if unit is not None and durations:
                 value = _as_number(durations.pop(0) / unit, kind)
@@ -207,10 +219,14 @@ def extract_arguments(
             elif unit is not None and durations:
                 value = f"{durations.pop(0):g} seconds"
             elif name in required or len(properties) == 1:
-                value = _free_text(utterance, tool_words or set())
+                deferred.append(name)
+                continue
         if value is not None:
             arguments[name] = value
-    return arguments
+    # Free-text slots go last, so words claimed by enums and numbers are not reused.
+    for name in deferred:
+        arguments[name] = _free_text(utterance, tool_words or set(), used)
+    return {name: arguments[name] for name in properties if name in arguments}
 
 
 def summarize_output(tool_name: str, output: str) -> str:

@@ -1,0 +1,124 @@
+"""The engine's pure parts: G.711, numbers and intents, the tool router, session config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from desktop.local_engine import g711
+from desktop.local_engine.errors import ProtocolError
+from desktop.local_engine.intents import FALLBACK, builtin_reply
+from desktop.local_engine.session_config import SessionConfig, apply_update, looks_beta, to_wire
+from desktop.local_engine.tools_router import route, summarize_output
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop  # the reference codec, present up to Python 3.12
+
+ALL_SAMPLES = np.arange(-32768, 32768, dtype=np.int16)
+ALL_CODES = bytes(range(256))
+
+
+def test_g711_matches_the_reference_codec_bit_for_bit() -> None:
+    raw = ALL_SAMPLES.tobytes()
+    assert g711.mulaw_encode(ALL_SAMPLES) == audioop.lin2ulaw(raw, 2)
+    assert g711.alaw_encode(ALL_SAMPLES) == audioop.lin2alaw(raw, 2)
+    assert g711.mulaw_decode(ALL_CODES).tobytes() == audioop.ulaw2lin(ALL_CODES, 2)
+    assert g711.alaw_decode(ALL_CODES).tobytes() == audioop.alaw2lin(ALL_CODES, 2)
+
+
+NOON = dt.datetime(2026, 11, 26, 15, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("What time is it?", "It's 3:05 PM."),
+        ("what's the date today", "Today is Thursday, November 26, 2026."),
+        ("what is twenty five divided by four", "25 divided by 4 is 6.25."),
+        ("what's 9 minus 12", "9 minus 12 is -3."),
+        ("what is 3 divided by zero", "3 divided by 0 has no answer: you can't divide by zero."),
+        ("can you repeat that", "It's 3:05 PM."),
+        ("tell me a joke", FALLBACK),
+    ],
+)
+def test_builtin_intents(text: str, reply: str) -> None:
+    assert builtin_reply(text, last_answer="It's 3:05 PM.", now=NOON) == reply
+
+
+def test_fallback_says_it_is_the_offline_engine() -> None:
+    assert "offline engine" in FALLBACK and "time" in FALLBACK
+
+
+TOOLS = (
+    {"type": "function", "name": "get_weather", "description": "Weather forecast for a city",
+     "parameters": {"type": "object", "properties": {"city": {"type": "string"},
+                    "units": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+                    "required": ["city"]}},
+    {"type": "function", "name": "set_volume", "description": "Change the speaker volume",
+     "parameters": {"type": "object", "properties": {"level": {"type": "number"},
+                    "muted": {"type": "boolean"}}}},
+    {"type": "function", "name": "create_note", "description": "Save a note",
+     "parameters": {"type": "object", "properties": {"text": {"type": "string"}},
+                    "required": ["text"]}},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("utterance", "name", "arguments"),
+    [
+        ("what's the weather in Paris in celsius", "get_weather",
+         {"city": "Paris", "units": "celsius"}),
+        ("weather forecast for Oslo", "get_weather", {"city": "Oslo"}),
+        ("set the volume to seventy", "set_volume", {"level": 70}),
+        ('create a note "buy milk"', "create_note", {"text": "buy milk"}),
+        ("save a note called groceries", "create_note", {"text": "groceries"}),
+    ],
+)  # fmt: skip
+def test_tool_router_picks_tool_and_fills_arguments(
+    utterance: str, name: str, arguments: dict[str, object]
+) -> None:
+    call = route(utterance, TOOLS, "auto")
+    assert call is not None
+    assert (call.name, json.loads(call.arguments)) == (name, arguments)
+
+
+def test_tool_router_leaves_unrelated_speech_alone() -> None:
+    assert route("what time is it", TOOLS, "auto") is None
+    assert route("what time is it", TOOLS, "none") is None
+    forced = route("what time is it", TOOLS, {"type": "function", "name": "create_note"})
+    assert forced is not None and forced.name == "create_note"
+
+
+def test_output_summary_mentions_the_values() -> None:
+    spoken = summarize_output("get_weather", json.dumps({"temperature": 21, "sky": "clear"}))
+    assert spoken == "get weather returned temperature 21, sky clear."
+
+
+def test_session_update_is_all_or_nothing() -> None:
+    config = SessionConfig()
+    with pytest.raises(ProtocolError) as rejected:
+        apply_update(
+            config,
+            {"type": "realtime", "instructions": "x", "audio": {"output": {"speed": 9}}},
+            "ga",
+            voice_locked=False,
+        )
+    assert rejected.value.param == "session.audio.output.speed"
+    assert config.instructions == ""
+
+
+def test_beta_and_ga_shapes_carry_the_same_config() -> None:
+    beta_update = {"modalities": ["text"], "input_audio_format": "g711_alaw", "voice": "verse"}
+    assert looks_beta(beta_update)
+    config = apply_update(SessionConfig(), beta_update, "beta", voice_locked=False)
+    ga = to_wire(config, "ga")
+    assert ga["output_modalities"] == ["text"]
+    assert ga["audio"]["input"]["format"] == {"type": "audio/pcma"}
+    assert ga["audio"]["output"]["voice"] == "verse"
+    beta = to_wire(config, "beta")
+    assert (beta["modalities"], beta["input_audio_format"]) == (["text"], "g711_alaw")
