@@ -169,9 +169,9 @@ class TranscriptView(QWidget):
         self.list_view.setItemDelegate(self._delegate)
         self._stick_to_bottom = True
         bar = self.list_view.verticalScrollBar()
-        bar.valueChanged.connect(self._on_scrollbar_value_changed)
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         self.model.dataChanged.connect(self._on_model_data_changed)
+        self.model.rowsAboutToBeInserted.connect(self._on_model_rows_about_to_be_inserted)
 
         self.copy_action = self._action("&Copy", self.copy_selected, QKeySequence.StandardKey.Copy)
         self.copy_all_action = self._action("Copy &all", self.copy_all)
@@ -253,13 +253,17 @@ class TranscriptView(QWidget):
         bar = self.list_view.verticalScrollBar()
         return bar.value() >= bar.maximum() - 4
 
-    def _on_scrollbar_value_changed(self, _value: int) -> None:
-        self._stick_to_bottom = self.is_at_bottom()
+    # Whether to follow is decided when the content changes, from where the
+    # user was then; the scroll bar's own signals also fire mid-layout.
 
     def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._stick_to_bottom:
             self.list_view.verticalScrollBar().setValue(maximum)
 
+    def _on_model_rows_about_to_be_inserted(self, *_args: object) -> None:
+        self._stick_to_bottom = self.is_at_bottom()
+
     def _on_model_data_changed(self, top_left: QModelIndex, _bottom_right: QModelIndex) -> None:
+        self._stick_to_bottom = self.is_at_bottom()
         # The entry grew: have the view lay out again (coalesced, sizes cached).
         self._delegate.sizeHintChanged.emit(top_left)

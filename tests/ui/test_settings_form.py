@@ -159,8 +159,6 @@ def test_out_of_range_typing_is_explained(qtbot: QtBot) -> None:
     speed = form.editor("speed")
     assert isinstance(speed, QDoubleSpinBox)
     line = speed.lineEdit()
-    line.selectAll()
-    qtbot.keyClicks(line, "")
     line.clear()
     line.textEdited.emit("")
     assert "0.25" in form.error_text("speed") and "1.5" in form.error_text("speed")
