@@ -61,7 +61,7 @@ class ConversationController(QObject):
         status_message(str): a short message for the status bar.
         notification(str, str): title and text for a desktop notification.
         usage_changed(object): the UsageLedger after a response.
-        voice_lock_changed(bool, str): the voice is (un)locked, and why.
+        voice_lock_changed(str): why the voice is locked; empty once it is free again.
         inspector_records(list): a batch of InspectorRecord for the inspector.
     """
 
@@ -72,7 +72,7 @@ class ConversationController(QObject):
     status_message = Signal(str)
     notification = Signal(str, str)
     usage_changed = Signal(object)
-    voice_lock_changed = Signal(bool, str)
+    voice_lock_changed = Signal(str)
     inspector_records = Signal(list)
 
     def __init__(
@@ -118,7 +118,7 @@ class ConversationController(QObject):
         self._inspector_timer = QTimer(self, interval=150)
         self._inspector_timer.timeout.connect(self._on_inspector_timer_timeout)
         self._inspector_timer.start()
-        self._renew_timer = QTimer(self, interval=5000)
+        self._renew_timer = QTimer(self, interval=1000)
         self._renew_timer.timeout.connect(self._on_renew_timer_timeout)
         self._renew_timer.start()
         self._session_update_timer = QTimer(self, singleShot=True, interval=150)
@@ -362,7 +362,10 @@ class ConversationController(QObject):
         self._worker.commit_turn()
         self._set_turn(TurnState.THINKING)
 
-    def _on_worker_turn_committed(self, committed: bool, ms: int) -> None:
+    def _on_worker_turn_committed(self, ms: int) -> None:
+        """``ms`` of audio was sent; negative when it was too short to commit."""
+        committed = ms >= 0
+        ms = abs(ms)
         if committed:
             self.request_response()
             return
@@ -448,7 +451,7 @@ class ConversationController(QObject):
         target = getattr(self.settings, group)
         if group == "voice" and name == "voice" and self.voice_locked and value != target.voice:
             self.status_message.emit(VOICE_LOCK_REASON)
-            self.voice_lock_changed.emit(True, VOICE_LOCK_REASON)
+            self.voice_lock_changed.emit(VOICE_LOCK_REASON)
             return False
         try:
             setattr(target, name, value)
@@ -478,7 +481,7 @@ class ConversationController(QObject):
 
     def set_voice_locked(self, locked: bool) -> None:
         self.voice_locked = locked
-        self.voice_lock_changed.emit(locked, VOICE_LOCK_REASON if locked else "")
+        self.voice_lock_changed.emit(VOICE_LOCK_REASON if locked else "")
 
     # -- conversation record -------------------------------------------------------------
 

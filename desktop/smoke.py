@@ -40,9 +40,9 @@ def run_smoke_test(loaded: LoadedSettings, options: CliOptions) -> int:
             outcome["error"] = f"connection failed: {reason}"
             loop.quit()
 
-    def on_voice_lock(locked: bool, _reason: str) -> None:
+    def on_voice_lock(reason: str) -> None:
         nonlocal heard_audio
-        heard_audio = heard_audio or locked
+        heard_audio = heard_audio or bool(reason)
 
     def on_turn(state: object) -> None:
         if state is TurnState.IDLE and heard_audio:

@@ -389,7 +389,8 @@ class SidePanels(QTabWidget):
     def show_audio_problem(self, text: str) -> None:
         self.audio_status.setText(text)
 
-    def _on_controller_voice_lock_changed(self, locked: bool, reason: str) -> None:
+    def _on_controller_voice_lock_changed(self, reason: str) -> None:
+        locked = bool(reason)
         self.voice.set_voice_locked(locked, reason)
         if not locked:
             self.voice.set_values(self.controller.settings.voice)

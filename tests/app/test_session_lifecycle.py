@@ -1,0 +1,155 @@
+"""Connection lifecycle against the real offline engine: failures, reconnects,
+session renewal and the voice lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.backends import OfflineEngineHost
+from desktop.controller import ConversationController
+from desktop.secrets import KeyStore
+from desktop.state import ConnectionState, TurnState
+from tests.app.conftest import offline_settings
+from tests.app.relay import DroppingRelay
+
+
+def wait_live(qtbot: QtBot, controller: ConversationController) -> None:
+    qtbot.waitUntil(lambda: controller.connection_state is ConnectionState.LIVE, timeout=15000)
+
+
+def wait_reply(qtbot: QtBot, controller: ConversationController, count: int = 1) -> None:
+    def done() -> bool:
+        replies = [e for e in controller.transcript.entries() if e.role == "assistant"]
+        return len(replies) >= count and replies[-1].status == "done"
+
+    qtbot.waitUntil(done, timeout=15000)
+    qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
+
+
+@pytest.fixture
+def custom_controller(
+    qtbot: QtBot, offline_host: OfflineEngineHost, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[ConversationController, DroppingRelay]]:
+    """A controller on the 'custom URL' backend, through a relay that can drop sockets."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    port = urlsplit(offline_host.url()).port
+    assert port is not None
+    relay = DroppingRelay(port)
+    settings = offline_settings(ui={"talk_mode": "ptt"})
+    settings.connection.backend = "custom"
+    settings.connection.url = f"ws://127.0.0.1:{relay.port}/v1"
+    keys = KeyStore(settings)
+    keys.save("custom", offline_host.token)
+    controller = ConversationController(settings, keys, offline_host)
+    yield controller, relay
+    controller.shutdown()
+    relay.close()
+
+
+def test_wrong_key_fails_with_advice_and_does_not_retry(
+    qtbot: QtBot, offline_host: OfflineEngineHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    settings = offline_settings()
+    settings.connection.backend = "custom"
+    settings.connection.url = offline_host.url()
+    keys = KeyStore(settings)
+    keys.save("custom", "sk-wrong-key-0123456789")
+    controller = ConversationController(settings, keys, offline_host)
+    try:
+        states: list[ConnectionState] = []
+        controller.connection_state_changed.connect(lambda state, _r: states.append(state))
+        controller.connect_backend()
+        failed = ConnectionState.FAILED
+        qtbot.waitUntil(lambda: controller.connection_state is failed, timeout=10000)
+        assert "API key" in controller.connection_reason
+        assert "sk-wrong-key" not in controller.connection_reason
+        qtbot.wait(800)  # longer than the first retry delay
+        assert ConnectionState.RECONNECTING not in states
+        assert controller.worker is None
+    finally:
+        controller.shutdown()
+
+
+def test_missing_openai_key_explains_what_to_do(
+    qtbot: QtBot, offline_host: OfflineEngineHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    settings = offline_settings()
+    settings.connection.backend = "openai"
+    controller = ConversationController(settings, KeyStore(settings), offline_host)
+    try:
+        controller.connect_backend()
+        assert controller.connection_state is ConnectionState.FAILED
+        assert "OPENAI_API_KEY" in controller.connection_reason
+    finally:
+        controller.shutdown()
+
+
+def test_dropped_connection_reconnects_and_keeps_the_transcript(
+    qtbot: QtBot, custom_controller: tuple[ConversationController, DroppingRelay]
+) -> None:
+    controller, relay = custom_controller
+    states: list[ConnectionState] = []
+    controller.connection_state_changed.connect(lambda state, _r: states.append(state))
+    sent: list[str] = []
+    controller.inspector_records.connect(
+        lambda records: sent.extend(e["type"] for d, e in records if d == "client")
+    )
+    controller.connect_backend()
+    wait_live(qtbot, controller)
+    controller.send_text("hello")
+    wait_reply(qtbot, controller)
+    before = len(controller.transcript)
+
+    relay.drop_all()
+    qtbot.waitUntil(lambda: ConnectionState.RECONNECTING in states, timeout=5000)
+    wait_live(qtbot, controller)
+    assert len(controller.transcript) == before
+    qtbot.waitUntil(lambda: sent.count("session.update") >= 2, timeout=3000)
+
+    controller.send_text("what can you do")
+    wait_reply(qtbot, controller, count=2)
+
+
+def test_session_is_renewed_between_turns(qtbot: QtBot, controller: ConversationController) -> None:
+    controller.connect_backend()
+    wait_live(qtbot, controller)
+    first_worker = controller.worker
+    controller.renew_after_s = 0.0
+    qtbot.waitUntil(
+        lambda: (
+            controller.worker is not first_worker
+            and controller.connection_state is ConnectionState.LIVE
+        ),
+        timeout=15000,
+    )
+    controller.renew_after_s = 3600.0
+    controller.send_text("hello")
+    wait_reply(qtbot, controller)
+
+
+def test_voice_is_locked_after_the_first_audio_reply(
+    qtbot: QtBot, controller: ConversationController
+) -> None:
+    controller.connect_backend()
+    wait_live(qtbot, controller)
+    assert controller.update_setting("voice", "voice", "cedar")
+    controller.send_text("hello")
+    wait_reply(qtbot, controller)
+    assert controller.voice_locked
+    messages: list[str] = []
+    controller.status_message.connect(messages.append)
+    assert not controller.update_setting("voice", "voice", "alloy")
+    assert controller.settings.voice.voice == "cedar"
+    assert any("new session" in m.lower() for m in messages)
+    assert controller.update_setting("voice", "speed", 1.2), "other settings still apply"
+
+    controller.new_session()
+    qtbot.waitUntil(lambda: not controller.voice_locked, timeout=10000)
+    wait_live(qtbot, controller)
+    assert controller.update_setting("voice", "voice", "alloy")
