@@ -68,6 +68,7 @@ class ConnectionBar(QWidget):
         self.backend_combo.activated.connect(self._on_backend_combo_activated)
 
         self.model_edit = self._line_edit("model", "Model")
+        self.model_edit.setMinimumWidth(150)
         self.url_edit = self._line_edit("url", "Server URL")
         self.url_edit.setPlaceholderText("ws://127.0.0.1:8080/v1")
         self.endpoint_edit = self._line_edit("azure_endpoint", "Azure endpoint")

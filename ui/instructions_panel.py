@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop.settings import DEFAULT_INSTRUCTIONS, InstructionsSettings
 from ui.settings_form import SettingsForm
@@ -55,15 +55,11 @@ class InstructionsPanel(QWidget):
         )
         self.form.setting_changed.connect(self.setting_changed)
         self.apply_button = QPushButton("&Apply")
-        self.apply_button.setToolTip("Use these instructions from the next reply on (Ctrl+Return)")
+        self.apply_button.setToolTip("Use these instructions now (Ctrl+Return)")
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._on_apply_button_clicked)
-        hint = QLabel("Applied live to the current session.")
-        hint.setEnabled(False)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.presets)
-        buttons.addStretch(1)
-        buttons.addWidget(hint)
+        buttons.addWidget(self.presets, 1)
         buttons.addWidget(self.apply_button)
         column = QVBoxLayout(self)
         column.addWidget(self.form, 1)

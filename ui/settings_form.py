@@ -47,7 +47,7 @@ class SettingsForm(QWidget):
         self.model = model
         self._editors: dict[str, FieldEditor] = {}
         self._errors: dict[str, QLabel] = {}
-        self._rows: dict[str, int] = {}
+        self._rows: dict[str, list[int]] = {}
         self._rendered: dict[str, object] = {}
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -75,8 +75,14 @@ class SettingsForm(QWidget):
         label = QLabel(f"{label_text or spec.label}:")
         label.setBuddy(editor.widget)
         label.setToolTip(spec.description)
-        self._rows[name] = self._layout.rowCount()
-        self._layout.addRow(label, cell)
+        first_row = self._layout.rowCount()
+        if multiline:
+            # A long text gets the full width, with its label above it.
+            self._layout.addRow(label)
+            self._layout.addRow(cell)
+        else:
+            self._layout.addRow(label, cell)
+        self._rows[name] = list(range(first_row, self._layout.rowCount()))
         self._editors[name] = editor
         self._errors[name] = error
         line = spin_line_edit(editor)
@@ -98,7 +104,8 @@ class SettingsForm(QWidget):
         self._editors[name].set_value(value)
 
     def set_field_visible(self, name: str, visible: bool) -> None:
-        self._layout.setRowVisible(self._rows[name], visible)
+        for row in self._rows[name]:
+            self._layout.setRowVisible(row, visible)
 
     def set_field_enabled(self, name: str, enabled: bool) -> None:
         self._editors[name].widget.setEnabled(enabled)
@@ -106,6 +113,11 @@ class SettingsForm(QWidget):
         label = self._layout.labelForField(cell) if cell is not None else None
         if label is not None:
             label.setEnabled(enabled)
+        for row in self._rows[name]:
+            item = self._layout.itemAt(row, QFormLayout.ItemRole.SpanningRole)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QLabel):
+                widget.setEnabled(enabled)
 
     # Reading ----------------------------------------------------------------
 

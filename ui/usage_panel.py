@@ -8,10 +8,10 @@ from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -77,12 +77,14 @@ class UsagePanel(QWidget):
 
         self.prices_form = SettingsForm("prices", PriceTable)
         self.prices_form.setting_changed.connect(self._on_prices_form_setting_changed)
-        prices_box = QGroupBox("Prices ($ per million tokens)")
-        prices_box.setCheckable(True)
-        prices_box.setChecked(False)
-        prices_box.toggled.connect(self.prices_form.setVisible)
-        self.prices_form.setVisible(False)
-        QVBoxLayout(prices_box).addWidget(self.prices_form)
+        self.prices_toggle = QToolButton()
+        self.prices_toggle.setText("Prices ($ per million tokens)")
+        self.prices_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.prices_toggle.setAutoRaise(True)
+        self.prices_toggle.setCheckable(True)
+        self.prices_toggle.setToolTip("The prices behind the estimate; edit them if yours differ")
+        self.prices_toggle.toggled.connect(self._on_prices_toggle_toggled)
+        self._on_prices_toggle_toggled(False)
 
         self.reset_button = QPushButton("&Reset conversation")
         self.reset_button.setToolTip("Start a new conversation and zero the session totals")
@@ -92,7 +94,8 @@ class UsagePanel(QWidget):
         buttons.addWidget(self.reset_button)
         column = QVBoxLayout(self)
         column.addLayout(grid)
-        column.addWidget(prices_box)
+        column.addWidget(self.prices_toggle)
+        column.addWidget(self.prices_form)
         column.addLayout(buttons)
         column.addStretch(1)
         self.set_prices(PriceTable())
@@ -143,6 +146,11 @@ class UsagePanel(QWidget):
     def _on_prices_form_setting_changed(self, path: str, value: object) -> None:
         self._render()
         self.setting_changed.emit(path, value)
+
+    def _on_prices_toggle_toggled(self, shown: bool) -> None:
+        self.prices_form.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.prices_toggle.setArrowType(arrow)
 
     def _on_reset_button_clicked(self) -> None:
         self.reset_conversation_requested.emit()

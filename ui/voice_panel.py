@@ -49,7 +49,7 @@ class VoicePanel(QWidget):
     def set_voice_locked(self, locked: bool, reason: str = "") -> None:
         """Disable the voice choice, saying why (``reason``), or enable it again."""
         self.form.set_field_enabled("voice", not locked)
-        text = f"🔒 {reason or 'The voice is fixed for this session.'}" if locked else ""
+        text = f"Voice locked: {reason or 'it is fixed for this session.'}" if locked else ""
         self._lock_label.setText(text)
         self._lock_label.setVisible(locked)
         self.new_session_button.setVisible(locked)
