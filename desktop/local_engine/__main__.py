@@ -32,6 +32,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     speech = parser.add_mutually_exclusive_group()
     speech.add_argument("--no-speech", action="store_true", help="typed turns only")
     speech.add_argument("--stt-model-dir", help="a CTranslate2 Whisper model directory")
+    parser.add_argument(
+        "--wait-speech",
+        action="store_true",
+        help="print the URL only once the speech model has loaded (or failed to)",
+    )
     parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args(argv)
 
@@ -54,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if args.wait_speech:
+        engine.wait_speech_ready()
+    if engine.speech_error:
+        print(f"note: {engine.speech_error}", file=sys.stderr, flush=True)
     print(url, flush=True)
     try:
         while not stop.wait(0.5):

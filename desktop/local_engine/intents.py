@@ -20,6 +20,7 @@ OPERATORS: dict[str, Callable[[float, float], float]] = {
     "times": lambda a, b: a * b,
     "over": lambda a, b: a / b,
 }
+SOUNDS_LIKE_NUMBER = {"for": "4", "to": "2", "too": "2", "won": "1", "ate": "8"}
 OPERATOR_ALIASES = {
     "+": "plus", "add": "plus", "and": "plus", "-": "minus", "less": "minus", "x": "times",
     "*": "times", "×": "times", "multiplied": "times", "/": "over", "divided": "over",
@@ -43,6 +44,8 @@ def arithmetic_reply(text: str) -> str | None:
     tokens = [OPERATOR_ALIASES.get(t, t) for t in normalize_numbers(text) if t != "by"]
     for index in range(len(tokens) - 2):
         left, operator, right = tokens[index : index + 3]
+        # Speech recognition writes "12 times for"; after an operator it can only be a number.
+        right = SOUNDS_LIKE_NUMBER.get(right, right) if operator in OPERATORS else right
         if is_number(left) and operator in OPERATORS and is_number(right):
             spoken = f"{left} {operator.replace('over', 'divided by')} {right}"
             if operator == "over" and float(right) == 0:

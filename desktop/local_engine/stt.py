@@ -162,6 +162,10 @@ class SpeechRecognizer:
             audio,
             language="en",
             beam_size=1,
+            # One greedy pass: temperature fallback re-decodes up to six times on
+            # low-confidence audio, which costs seconds on two cores.
+            temperature=0.0,
+            max_new_tokens=96,
             without_timestamps=True,
             condition_on_previous_text=False,
             vad_filter=False,

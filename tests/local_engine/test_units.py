@@ -41,6 +41,7 @@ NOON = dt.datetime(2026, 11, 26, 15, 5)
         ("what's the date today", "Today is Thursday, November 26, 2026."),
         ("what is twenty five divided by four", "25 divided by 4 is 6.25."),
         ("what's 9 minus 12", "9 minus 12 is -3."),
+        ("What is 12 times for?", "12 times 4 is 48."),
         ("what is 3 divided by zero", "3 divided by 0 has no answer: you can't divide by zero."),
         ("can you repeat that", "It's 3:05 PM."),
         ("tell me a joke", FALLBACK),
