@@ -362,10 +362,7 @@ class ConversationController(QObject):
         self._worker.commit_turn()
         self._set_turn(TurnState.THINKING)
 
-    def _on_worker_turn_committed(self, ms: int) -> None:
-        """``ms`` of audio was sent; negative when it was too short to commit."""
-        committed = ms >= 0
-        ms = abs(ms)
+    def _on_worker_turn_committed(self, committed: bool, ms: int) -> None:
         if committed:
             self.request_response()
             return

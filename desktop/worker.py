@@ -74,8 +74,7 @@ class ConnectionWorker(QThread):
         server_event(object): a typed server event other than output audio.
         audio_started(str, str): first audio of a response (response_id, item_id).
         barged_in(object): a hands-free barge-in was handled here (a ``BargeIn``).
-        turn_committed(int): push-to-talk release: milliseconds committed, or
-            minus the milliseconds when too short to commit (no bools in signals).
+        turn_committed(bool, int): push-to-talk release: committed?, milliseconds sent.
         finished_with(object): the session ended; the exception, or None if closed locally.
     """
 
@@ -83,7 +82,7 @@ class ConnectionWorker(QThread):
     server_event = Signal(object)
     audio_started = Signal(str, str)
     barged_in = Signal(object)
-    turn_committed = Signal(int)
+    turn_committed = Signal(bool, int)
     finished_with = Signal(object)
 
     def __init__(
@@ -218,7 +217,7 @@ class ConnectionWorker(QThread):
             self._audio,
             self._feed,
             self._recorder,
-            self._on_sender_commit,
+            self.turn_committed.emit,
             encode=self._encode,
             bytes_per_ms=self._plan.bytes_per_ms,
         )
@@ -230,9 +229,6 @@ class ConnectionWorker(QThread):
             self._sender = sender
         sender.start()
         self.session_ready.emit()
-
-    def _on_sender_commit(self, committed: bool, ms: int) -> None:
-        self.turn_committed.emit(ms if committed else -ms)
 
     def _on_audio_delta(self, event: ResponseOutputAudioDeltaEvent) -> None:
         payload = event.audio_bytes()

@@ -257,10 +257,9 @@ class MainWindow(QMainWindow):
         self.show_status(f"{title}: {text}")
 
     def _on_controller_inspector_records(self, records: list[Any]) -> None:
-        add_event = getattr(self.inspector, "add_event", None)
-        if add_event is not None:
-            for direction, event in records:
-                add_event(direction, event)
+        add_records = getattr(self.inspector, "add_records", None)
+        if add_records is not None:
+            add_records(records)
 
     def _on_inspector_dock_visibility_changed(self, visible: bool) -> None:
         self.settings.ui.show_inspector = visible
