@@ -1,7 +1,9 @@
 """The conversation as a list model the controller pushes updates into.
 
 Updates touch one row only (``dataChanged`` for that index), so a reply
-streaming at 50 deltas a second never rebuilds the list.
+streaming at 50 deltas a second never rebuilds the list. Streamed text is
+announced at most every ``coalesce_ms`` (a list view lays out all rows on
+every ``dataChanged``), while :meth:`TranscriptModel.entries` is always current.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +87,17 @@ def entry_plain_text(entry: TranscriptEntry) -> str:
 class TranscriptModel(QAbstractListModel):
     """Rows of :class:`TranscriptEntry`, addressed by entry id."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, coalesce_ms: int = 33) -> None:
         super().__init__(parent)
         self._entries: list[TranscriptEntry] = []
         self._revisions: list[int] = []
         self._rows: dict[str, int] = {}
+        self._dirty: set[int] = set()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(max(coalesce_ms, 0))
+        self._flush_timer.timeout.connect(self._on_flush_timer_timeout)
+        self._coalesce = coalesce_ms > 0
 
     # QAbstractListModel -----------------------------------------------------
 
@@ -141,10 +156,19 @@ class TranscriptModel(QAbstractListModel):
             return False
         entry = self._entries[row]
         status = "streaming" if entry.status == "pending" else entry.status
-        self._replace(row, dataclasses.replace(entry, text=entry.text + delta, status=status))
+        self._entries[row] = dataclasses.replace(entry, text=entry.text + delta, status=status)
+        self._revisions[row] += 1
+        if self._coalesce:
+            self._dirty.add(row)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+        else:
+            self._announce(row)
         return True
 
     def clear(self) -> None:
+        self._dirty.clear()
+        self._flush_timer.stop()
         self.beginResetModel()
         self._entries.clear()
         self._revisions.clear()
@@ -154,6 +178,12 @@ class TranscriptModel(QAbstractListModel):
     def entries(self) -> list[TranscriptEntry]:
         return list(self._entries)
 
+    def revision_of_row(self, row: int) -> tuple[TranscriptEntry, int] | None:
+        """The entry at ``row`` and how many times it changed (for size caches)."""
+        if 0 <= row < len(self._entries):
+            return self._entries[row], self._revisions[row]
+        return None
+
     def entry(self, entry_id: str) -> TranscriptEntry | None:
         row = self._rows.get(entry_id)
         return None if row is None else self._entries[row]
@@ -161,5 +191,15 @@ class TranscriptModel(QAbstractListModel):
     def _replace(self, row: int, entry: TranscriptEntry) -> None:
         self._entries[row] = entry
         self._revisions[row] += 1
+        self._dirty.discard(row)
+        self._announce(row)
+
+    def _announce(self, row: int) -> None:
         index = self.index(row, 0)
         self.dataChanged.emit(index, index)
+
+    def _on_flush_timer_timeout(self) -> None:
+        rows, self._dirty = sorted(self._dirty), set()
+        for row in rows:
+            if row < len(self._entries):
+                self._announce(row)

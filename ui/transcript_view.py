@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 from ui.transcript_export import EXPORT_FORMATS, export_text
 from ui.transcript_model import (
     EntryRole,
-    RevisionRole,
     TranscriptEntry,
     TranscriptModel,
     entry_body,
@@ -60,10 +59,12 @@ _ModelIndex = QModelIndex | QPersistentModelIndex
 class _EntryDelegate(QStyledItemDelegate):
     """Paints a small header (who, when) above the wrapped body text."""
 
-    def __init__(self, view: QListView) -> None:
+    def __init__(self, view: QListView, model: TranscriptModel) -> None:
         super().__init__(view)
         self._view = view
+        self._model = model
         self._sizes: dict[tuple[str, int, int], QSize] = {}
+        self._laid_out: dict[str, int] = {}
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         header = QFont(option.font)
@@ -82,11 +83,14 @@ class _EntryDelegate(QStyledItemDelegate):
         return font
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:
-        entry = index.data(EntryRole)
-        if not isinstance(entry, TranscriptEntry):
+        # Qt asks for every row's size whenever any row changes, so the cached
+        # path avoids going through QModelIndex.data().
+        found = self._model.revision_of_row(index.row())
+        if found is None:
             return super().sizeHint(option, index)
+        entry, revision = found
         width = max(self._view.viewport().width(), 100)
-        key = (entry.id, int(index.data(RevisionRole) or 0), width)
+        key = (entry.id, revision, width)
         cached = self._sizes.get(key)
         if cached is not None:
             return cached
@@ -100,7 +104,19 @@ class _EntryDelegate(QStyledItemDelegate):
         if len(self._sizes) > 20_000:
             self._sizes.clear()
         self._sizes[key] = size
+        self._laid_out[entry.id] = size.height()
         return size
+
+    def height_changed(self, index: QModelIndex) -> bool:
+        """Whether the entry at ``index`` now needs a different height than
+        the view laid it out with (most streamed words do not add a line)."""
+        entry = index.data(EntryRole)
+        if not isinstance(entry, TranscriptEntry):
+            return True
+        before = self._laid_out.get(entry.id)
+        option = QStyleOptionViewItem()
+        option.font = self._view.font()
+        return before is None or self.sizeHint(option, index).height() != before
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
         entry = index.data(EntryRole)
@@ -165,7 +181,7 @@ class TranscriptView(QWidget):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list_view.customContextMenuRequested.connect(self._on_list_view_context_menu)
-        self._delegate = _EntryDelegate(self.list_view)
+        self._delegate = _EntryDelegate(self.list_view, self.model)
         self.list_view.setItemDelegate(self._delegate)
         self._stick_to_bottom = True
         bar = self.list_view.verticalScrollBar()
@@ -265,5 +281,7 @@ class TranscriptView(QWidget):
 
     def _on_model_data_changed(self, top_left: QModelIndex, _bottom_right: QModelIndex) -> None:
         self._stick_to_bottom = self.is_at_bottom()
-        # The entry grew: have the view lay out again (coalesced, sizes cached).
-        self._delegate.sizeHintChanged.emit(top_left)
+        # A new line of text needs a new layout (coalesced by Qt, sizes cached);
+        # otherwise the view only repaints the row.
+        if self._delegate.height_changed(top_left):
+            self._delegate.sizeHintChanged.emit(top_left)

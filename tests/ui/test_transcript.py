@@ -37,7 +37,7 @@ def _conversation() -> list[TranscriptEntry]:
 
 
 def test_streaming_deltas_change_only_their_row(qtbot: QtBot) -> None:
-    model = TranscriptModel()
+    model = TranscriptModel(coalesce_ms=0)
     for entry in _conversation():
         model.add_entry(entry)
     model.add_entry(TranscriptEntry("a2", "assistant", status="streaming", time=T0))
@@ -60,6 +60,24 @@ def test_streaming_deltas_change_only_their_row(qtbot: QtBot) -> None:
     assert streamed is not None
     assert streamed.text.startswith("w0 w1 ") and streamed.text.endswith("w999 ")
     assert model.rowCount() == 6
+
+
+def test_streamed_text_is_announced_coalesced(qtbot: QtBot) -> None:
+    model = TranscriptModel(coalesce_ms=20)
+    model.add_entry(TranscriptEntry("u", "user", "hi", time=T0))
+    model.add_entry(TranscriptEntry("a", "assistant", status="streaming", time=T0))
+    changed_rows: list[tuple[int, int]] = []
+    model.dataChanged.connect(
+        lambda top, bottom, *_: changed_rows.append((top.row(), bottom.row()))
+    )
+    for i in range(1000):
+        model.append_text("a", f"{i} ")
+    streamed = model.entry("a")
+    assert streamed is not None and streamed.text.endswith("999 ")  # current at once
+    qtbot.waitUntil(lambda: bool(changed_rows), timeout=2000)
+    qtbot.wait(50)
+    assert set(changed_rows) == {(1, 1)}
+    assert len(changed_rows) < 10
 
 
 def test_pending_user_entry_becomes_streaming_then_done() -> None:
