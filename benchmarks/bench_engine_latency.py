@@ -65,10 +65,12 @@ def espeak_speech(text: str) -> tuple[np.ndarray[Any, Any], int]:
     return speech, int(audible[-1]) + 1
 
 
-def start_engine() -> tuple[subprocess.Popen[str], str, float]:
+def start_engine(wait_speech: bool = True) -> tuple[subprocess.Popen[str], str, float]:
     started = time.perf_counter()
+    level = os.environ.get("ENGINE_LOG_LEVEL", "WARNING")
+    wait = ["--wait-speech"] if wait_speech else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "desktop.local_engine", "--port", "0", "--wait-speech"],
+        [sys.executable, "-m", "desktop.local_engine", "--port", "0", *wait, "--log-level", level],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -135,12 +137,35 @@ def one_turn(url: str, text: str) -> dict[str, Any]:
     }
 
 
+def typed_turn_latency(url: str) -> float:
+    """From sending response.create after a typed question to the first audio delta."""
+    with connect(f"{url}/realtime?model=bench", max_size=None) as ws:
+        ws.recv()
+        ws.recv()
+        ws.send(json.dumps({"type": "conversation.item.create", "item": {
+            "type": "message", "role": "user",
+            "content": [{"type": "input_text", "text": "what time is it"}]}}))  # fmt: skip
+        started = time.perf_counter()
+        ws.send(json.dumps({"type": "response.create"}))
+        first = 0.0
+        while True:
+            event = json.loads(ws.recv(timeout=30))
+            if event["type"] == "response.output_audio.delta" and not first:
+                first = time.perf_counter() - started
+            if event["type"] == "response.done":
+                return first
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=2, help="passes over the phrase list")
     args = parser.parse_args()
+    bare, _, listening = start_engine(wait_speech=False)
+    bare.terminate()
+    bare.wait(timeout=10)
     process, url, cold_start = start_engine()
     try:
+        typed = sorted(typed_turn_latency(url) for _ in range(10))
         engine = psutil.Process(process.pid)
         results = []
         one_turn(url, "hello")  # warm the connection path; not counted
@@ -162,7 +187,9 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    print(f"cold start to listening (model loading in the background): {listening:.2f} s")
     print(f"cold start to listening with the speech model loaded: {cold_start:.2f} s")
+    print(f"typed turn, response.create to first audio delta: median {typed[5] * 1000:.1f} ms")
     print(
         f"voice-to-voice latency over {len(latencies)} turns: "
         f"median {statistics.median(latencies):.3f} s, "

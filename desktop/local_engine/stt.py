@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +155,15 @@ class SpeechRecognizer:
             raise SpeechUnavailable(
                 self._error or f"Speech recognition unavailable: {INSTALL_HINT}"
             )
+        started = time.perf_counter()
         narrow = resample(samples, INTERNAL_RATE, WHISPER_RATE).astype(np.float32) / 32768.0
-        return self._run(narrow)
+        text = self._run(narrow)
+        log.debug(
+            "transcribed %.2f s of audio in %.3f s",
+            len(samples) / INTERNAL_RATE,
+            time.perf_counter() - started,
+        )
+        return text
 
     def _run(self, audio: np.ndarray[Any, np.dtype[np.float32]]) -> str:
         segments, _ = self._model.transcribe(
