@@ -320,6 +320,8 @@ class Session:
         item["content"][0]["transcript"] = transcript
         if self._config.transcription is not None:
             seconds = round(sample_count / ms_to_samples(1000), 3)
+            delta = {"type": "conversation.item.input_audio_transcription.delta", **ids}
+            self.emit({**delta, "delta": transcript})
             self.emit(
                 {
                     "type": "conversation.item.input_audio_transcription.completed",

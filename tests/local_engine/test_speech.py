@@ -63,6 +63,10 @@ def test_spoken_question_is_transcribed_and_answered(
         e for e in events if e["type"] == "conversation.item.input_audio_transcription.completed"
     )
     assert completed["item_id"] == committed["item_id"]
+    delta = next(
+        e for e in events if e["type"] == "conversation.item.input_audio_transcription.delta"
+    )
+    assert delta["delta"] == completed["transcript"]
     assert "time" in completed["transcript"].lower()
     answer = next(e for e in events if e["type"] == "response.output_audio_transcript.done")
     assert answer["transcript"].startswith("It's ")
@@ -111,6 +115,31 @@ def test_manual_turn_commit_then_response(
     client.send("conversation.item.retrieve", item_id=committed["item_id"])
     user_item = client.next_of("conversation.item.retrieved")["item"]
     assert "five" in user_item["content"][0]["transcript"].lower() or "5" in answer["transcript"]
+
+
+@pytest.mark.speech
+def test_turn_detection_without_create_response_commits_only(
+    speech_engine: LocalEngine, client: EngineClient, speech_pcm: Callable[[str], Any]
+) -> None:
+    client.send(
+        "session.update",
+        session={"type": "realtime", "audio": {"input": {"turn_detection": {
+            "type": "server_vad", "create_response": False, "silence_duration_ms": 800,
+            "prefix_padding_ms": 100}}}},
+    )  # fmt: skip
+    turn_detection = client.next_of("session.updated")["session"]["audio"]["input"]
+    assert turn_detection["turn_detection"]["silence_duration_ms"] == 800
+    client.append_audio(utterance(speech_pcm("what time is it")), chunk_ms=100)
+    client.send("conversation.item.retrieve", item_id="marker")
+    events = client.collect_until("error", timeout=30)
+    assert [e["type"] for e in events if e["type"] in VAD_EVENTS] == list(VAD_EVENTS)
+    assert events[0]["audio_start_ms"] >= 800 - 100 - 60  # 100 ms prefix, not the default 300
+    client.say_typed("what is 2 plus 2")  # refused if an automatic response were under way
+    later = client.collect_until("response.done", timeout=30)
+    created = [e for e in events + later if e["type"] == "response.created"]
+    assert len(created) == 1
+    assert not any(e["type"] == "error" for e in later)
+    assert later[-1]["response"]["output"][0]["content"][0]["transcript"] == "2 plus 2 is 4."
 
 
 @pytest.mark.speech
