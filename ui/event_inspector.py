@@ -148,10 +148,19 @@ class EventInspector(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 4)
         header = self.table.horizontalHeader()
-        for fitted in (0, 1, 3):
-            header.setSectionResizeMode(fitted, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(TYPE_COLUMN, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(TYPE_COLUMN, 260)
+        # Fixed widths: fitting to contents would re-measure rows on every event.
+        metrics = self.table.fontMetrics()
+        padding = 16
+        for section, sample, mode in (
+            (0, "00:00:00.000", QHeaderView.ResizeMode.Fixed),
+            (1, "←", QHeaderView.ResizeMode.Fixed),
+            (TYPE_COLUMN, "conversation.item.input_audio_transcription.delta", None),
+            (3, "99999", QHeaderView.ResizeMode.Fixed),
+        ):
+            header.resizeSection(section, metrics.horizontalAdvance(sample) + padding)
+            if mode is not None:
+                header.setSectionResizeMode(section, mode)
+        header.resizeSection(TYPE_COLUMN, min(header.sectionSize(TYPE_COLUMN), 320))
         header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.proxy.rowsInserted.connect(self._on_proxy_rows_inserted)

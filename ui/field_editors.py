@@ -206,6 +206,7 @@ class IntOrUnlimitedEditor(FieldEditor):
         )
         self.spin.setKeyboardTracking(False)
         self.spin.setSingleStep(64)
+        self.spin.setValue(self.spin.maximum())  # what "unlimited" unticked starts from
         self.spin.valueChanged.connect(self._on_spin_value_changed)
         self.unlimited = QCheckBox("Unlimited")
         self.unlimited.setAccessibleName(f"{spec.label}: unlimited")

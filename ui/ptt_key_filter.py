@@ -105,7 +105,14 @@ class PushToTalkKeyFilter(QObject):
             return False
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
-        if not self._active or not isinstance(event, QKeyEvent) or event.key() != self._key:
+        if not isinstance(event, QKeyEvent) or event.key() != self._key:
+            return False
+        if kind == QEvent.Type.KeyRelease and self._held and not event.isAutoRepeat():
+            # Always let go, whatever the modifiers or focus are by now.
+            self._held = False
+            self.released.emit()
+            return True
+        if not self._active:
             return False
         if not isinstance(watched, QWidget) or watched.window() is not self._window:
             return False
@@ -115,13 +122,9 @@ class PushToTalkKeyFilter(QObject):
             return False
         if event.isAutoRepeat():
             return True
-        if kind == QEvent.Type.KeyPress:
-            if not self._held:
-                self._held = True
-                self.pressed.emit()
-        elif self._held:
-            self._held = False
-            self.released.emit()
+        if kind == QEvent.Type.KeyPress and not self._held:
+            self._held = True
+            self.pressed.emit()
         return True
 
     def _release_if_held(self) -> None:

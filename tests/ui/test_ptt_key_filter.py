@@ -96,3 +96,23 @@ def test_key_names() -> None:
     assert parse_key("Ctrl+Space") is None
     assert parse_key("") is None
     assert parse_key("not a key at all") is None
+
+
+def test_release_is_honoured_even_with_a_modifier_held(qtbot: QtBot) -> None:
+    window, button, _edit = _window(qtbot)
+    key_filter = PushToTalkKeyFilter(window)
+    key_filter.install()
+    try:
+        button.setFocus()
+        events: list[str] = []
+        key_filter.pressed.connect(lambda: events.append("pressed"))
+        key_filter.released.connect(lambda: events.append("released"))
+        _send(button, QEvent.Type.KeyPress, Qt.Key.Key_Space)
+        shifted = QKeyEvent(
+            QEvent.Type.KeyRelease, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier, ""
+        )
+        QApplication.sendEvent(button, shifted)
+        assert events == ["pressed", "released"]
+        assert not key_filter.held
+    finally:
+        key_filter.remove()
