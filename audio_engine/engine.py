@@ -7,20 +7,20 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from audio_engine.capture import CaptureReader, CaptureRing
 from audio_engine.devices import AudioDevice, choose_device, devices_from, open_portaudio
 from audio_engine.levels import DeadInputDetector, peak_dbfs, rms_dbfs
 from audio_engine.playback import PlaybackQueue
-from audio_engine.qt_emit import emit
+from audio_engine.qt_refcount import emit
 from audio_engine.ring import SampleRing
 from audio_engine.streams import ENGINE_RATE, StreamPair
 
 Samples = npt.NDArray[np.int16]
 SAMPLE_RATE = ENGINE_RATE
 LEVEL_INTERVAL_S = 1.0 / 30.0
-DRAIN_INTERVAL_MS = 15
+DRAIN_INTERVAL_MS = 34  # one tick per level update (at most 30 Hz); cheaper than faster ticks
 STALL_SECONDS = 1.5
 
 
@@ -82,7 +82,7 @@ class AudioEngine(QObject):
         chunk_ms: int = 20,
         parent: QObject | None = None,
         *,
-        playback_capacity_s: float = 300.0,
+        playback_capacity_s: float = 120.0,
         stream_rate: int | None = None,
     ) -> None:
         super().__init__(parent)
@@ -117,6 +117,7 @@ class AudioEngine(QObject):
         self.active_output: AudioDevice | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_drain_timer_timeout)
 
     # ----- lifecycle --------------------------------------------------------

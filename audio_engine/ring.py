@@ -20,7 +20,10 @@ class SampleRing:
         if capacity <= 0:
             raise ValueError("ring capacity must be positive")
         self.capacity = capacity
-        self._buffer: Samples = np.zeros(capacity, dtype=np.int16)
+        # Touch every page now, so memory use is flat from the start instead of
+        # growing until the writer first wraps around.
+        self._buffer: Samples = np.empty(capacity, dtype=np.int16)
+        self._buffer.fill(0)
         self.write_pos = 0
 
     @property

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import pytest
 
 from audio_engine import AudioDevice, AudioDeviceError, AudioEngine, list_devices
 from audio_engine.devices import choose_device
-from tests.audio.conftest import RATE, MonitorRecorder, best_alignment
+from tests.audio.conftest import RATE, MonitorRecorder, PrivateSoundServer, best_alignment
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,54 +83,6 @@ def test_no_sound_server_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "ERROR: No audio input device found" in result.stdout
     assert "running: False" in result.stdout
-
-
-class PrivateSoundServer:
-    """A throw-away PulseAudio daemon, so a test can kill it without hurting others."""
-
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="parley-audio-test-"))
-        self.address = f"unix:{self.folder}/native"
-        (self.folder / "tiny.pa").write_text(
-            "load-module module-native-protocol-unix auth-anonymous=1 "
-            f"socket={self.folder}/native\n"
-        )
-        self.env = dict(os.environ, PULSE_SERVER=self.address, XDG_RUNTIME_DIR=str(self.folder))
-        self._daemon: subprocess.Popen[bytes] | None = None
-        self._keepalive: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self._daemon = subprocess.Popen(
-            ["pulseaudio", "-n", "-F", str(self.folder / "tiny.pa"), "--daemonize=no",
-             "--exit-idle-time=-1", "--realtime=no", "--high-priority=no", "--use-pid-file=no",
-             "--system=no", f"--log-target=file:{self.folder}/log"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode:
-            assert time.monotonic() < deadline, "the private sound server did not start"
-            time.sleep(0.05)
-        for command in (
-            ["load-module", "module-null-sink", "sink_name=spk", f"rate={RATE}", "channels=1"],
-            ["set-default-sink", "spk"],
-            ["set-default-source", "spk.monitor"],
-        ):
-            subprocess.run(["pactl", *command], env=self.env, check=True, capture_output=True)
-        self._keepalive = subprocess.Popen(
-            ["parec", "--raw", "--latency-msec=10", "-d", "spk.monitor"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    def kill(self) -> None:
-        for process in (self._keepalive, self._daemon):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
-        self._keepalive = self._daemon = None
-
-    def remove(self) -> None:
-        self.kill()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture

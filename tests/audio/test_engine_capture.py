@@ -19,6 +19,12 @@ from tests.audio.conftest import (
 pytestmark = pytest.mark.audio
 
 
+def wait_until_capturing(engine) -> None:
+    """A fresh stream's first callbacks can lag; start the test once audio flows."""
+    assert engine.read_chunk(5.0) is not None
+    engine.discard_captured()
+
+
 def play_into_mic(wav: Path) -> None:
     subprocess.run(
         ["paplay", "-d", "parley_micfeed", str(wav)], check=True, capture_output=True, timeout=30
@@ -28,8 +34,7 @@ def play_into_mic(wav: Path) -> None:
 @pytest.mark.parametrize("chunk_ms", [20, 10])
 def test_speech_reaches_the_sender_intact(make_engine, speech_wav: Path, qtbot, chunk_ms) -> None:
     engine = make_engine(chunk_ms=chunk_ms)
-    qtbot.wait(100)
-    engine.discard_captured()
+    wait_until_capturing(engine)
     collector = ChunkCollector(engine)
     play_into_mic(speech_wav)
     qtbot.wait(300)
@@ -44,8 +49,8 @@ def test_speech_reaches_the_sender_intact(make_engine, speech_wav: Path, qtbot, 
 def test_chunk_captured_signal_carries_the_same_audio(make_engine, qtbot, tmp_path) -> None:
     engine = make_engine()
     chunks: list[bytes] = []
+    wait_until_capturing(engine)
     engine.chunk_captured.connect(chunks.append)
-    qtbot.wait(100)
     burst = noise(0.5, seed=3)
     play_into_mic(write_wav(tmp_path / "burst.wav", burst))
     qtbot.wait(300)
@@ -88,6 +93,7 @@ def test_a_silent_input_is_reported_and_recovers(make_engine, qtbot, tmp_path) -
 
 def test_input_level_follows_the_microphone(make_engine, qtbot, tmp_path) -> None:
     engine = make_engine()
+    wait_until_capturing(engine)
     levels: list[tuple[float, float]] = []
     engine.input_level.connect(lambda rms, peak: levels.append((rms, peak)))
     play_into_mic(write_wav(tmp_path / "noise.wav", noise(1.0, level=3000)))

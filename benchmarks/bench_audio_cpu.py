@@ -1,0 +1,135 @@
+"""CPU and memory of the audio engine with both streams running.
+
+Phase 1 (idle): both streams open, nothing playing, a sender thread draining
+capture chunks. Phase 2 (talking): the same, plus a receiver thread that
+queues one second of audio every second in ten quick 100 ms deltas, like a
+Realtime server, while the drain timer emits levels and chunk signals.
+CPU is the whole Python process (psutil user+system time / wall time, 100 % =
+one core); RSS is sampled every 10 s to show whether memory stays flat.
+
+Usage: PULSE_SERVER=unix:/tmp/parley-pulse/native python benchmarks/bench_audio_cpu.py --minutes 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import threading
+import time
+
+import numpy as np
+import psutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+from audio_engine import AudioEngine
+
+RATE = 24000
+
+
+def spin(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def run_phase(engine: AudioEngine, seconds: float, talking: bool) -> tuple[float, list[int]]:
+    process = psutil.Process()
+    stop = threading.Event()
+    chunks = [0]
+
+    helper_ids: list[int] = []
+
+    def sender() -> None:
+        helper_ids.append(threading.get_native_id())
+        while not stop.is_set():
+            if engine.read_chunk(0.1) is not None:
+                chunks[0] += 1
+
+    def receiver() -> None:
+        helper_ids.append(threading.get_native_id())
+        rng = np.random.default_rng(0)
+        item = 0
+        while not stop.is_set():
+            item += 1
+            second = (rng.standard_normal(RATE) * 2000).astype(np.int16)
+            for part in np.split(second, 10):
+                engine.play(f"item{item}", part.tobytes())
+            engine.finish_item(f"item{item}")
+            stop.wait(1.0)
+
+    threads = [threading.Thread(target=sender)]
+    if talking:
+        threads.append(threading.Thread(target=receiver))
+    for thread in threads:
+        thread.start()
+    spin(1.0)
+    rss: list[int] = []
+    cpu_before = process.cpu_times()
+    threads_before = {t.id: t.user_time + t.system_time for t in process.threads()}
+    wall_before = time.monotonic()
+    deadline = wall_before + seconds
+    while (remaining := deadline - time.monotonic()) > 0.05:
+        rss.append(process.memory_info().rss)
+        spin(min(10.0, remaining))
+    cpu_after = process.cpu_times()
+    threads_after = {t.id: t.user_time + t.system_time for t in process.threads()}
+    wall = time.monotonic() - wall_before
+    stop.set()
+    for thread in threads:
+        thread.join()
+    rss.append(process.memory_info().rss)
+    used = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
+    wall_total = time.monotonic() - wall_before
+
+    def share(ids: set[int]) -> float:
+        spent = sum(
+            threads_after[i] - threads_before.get(i, 0.0) for i in ids if i in threads_after
+        )
+        return 100.0 * spent / wall_total
+
+    main_id = threading.main_thread().native_id or 0
+    audio_ids = set(threads_after) - set(helper_ids) - {main_id}
+    print(
+        f"    by thread: PortAudio callbacks {share(audio_ids):.2f} %, Qt drain (main) "
+        f"{share({main_id}):.2f} %, benchmark's sender/receiver {share(set(helper_ids)):.2f} %"
+    )
+    expected_chunks = (wall + 1.0) * 1000 / engine.chunk_ms
+    print(f"    chunks read {chunks[0]} of about {expected_chunks:.0f} expected")
+    return 100.0 * used / wall, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=2.5, help="length of the talking phase")
+    parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--chunk-ms", type=int, default=20, choices=(10, 20))
+    args = parser.parse_args()
+    _app = QCoreApplication.instance() or QCoreApplication([])
+    print(
+        f"audio CPU/memory benchmark: {platform.platform()}, Python {platform.python_version()},"
+        f" {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, chunk {args.chunk_ms} ms"
+    )
+    engine = AudioEngine(chunk_ms=args.chunk_ms)
+    engine.start()
+    try:
+        print(f"  idle, {args.idle_seconds:.0f} s:")
+        idle_cpu, _ = run_phase(engine, args.idle_seconds, talking=False)
+        print(f"    CPU {idle_cpu:.2f} % of one core")
+        print(f"  talking, {args.minutes:.1f} min:")
+        talk_cpu, rss = run_phase(engine, args.minutes * 60, talking=True)
+        mib = [value / 2**20 for value in rss]
+        print(f"    CPU {talk_cpu:.2f} % of one core")
+        print(f"    RSS first {mib[0]:.1f} MiB, last {mib[-1]:.1f} MiB, max {max(mib):.1f} MiB "
+              f"({len(mib)} samples, 10 s apart)")  # fmt: skip
+        print(f"    underruns {engine.output_underruns}, input overflows {engine.input_overflows}")
+    finally:
+        engine.stop()
+
+
+if __name__ == "__main__":
+    main()

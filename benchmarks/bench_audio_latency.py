@@ -1,0 +1,225 @@
+"""Audio engine latency through the real PulseAudio virtual devices.
+
+Measures, for 10 ms and 20 ms buffers:
+  playback   AudioEngine.play() until the samples reach parley_speaker.monitor
+  capture    a burst reaching parley_micfeed.monitor (the virtual microphone's
+             master) until read_chunk() hands the sender the chunk holding it
+  interrupt  AudioEngine.interrupt() until the sink monitor goes silent
+Arrival at a monitor is timestamped when a parec reader (5 ms latency) gets
+the block, so each figure includes that reader's own delay too.
+
+Usage: PULSE_SERVER=unix:/tmp/parley-pulse/native python benchmarks/bench_audio_latency.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import threading
+import time
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+from audio_engine import AudioEngine
+
+RATE = 24000
+
+
+class Recorder:
+    def __init__(self, source: str) -> None:
+        self._process = subprocess.Popen(
+            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={RATE}",
+             "--channels=1", "--latency-msec=5"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self._blocks: list[tuple[float, bytes]] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self._process.stdout is not None
+        fd = self._process.stdout.fileno()
+        while block := os.read(fd, 960):
+            with self._lock:
+                self._blocks.append((time.monotonic(), block))
+
+    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
+        """All samples so far and, per sample, the time its block arrived."""
+        with self._lock:
+            blocks = list(self._blocks)
+        data = b"".join(block for _, block in blocks)
+        stamps = np.concatenate(
+            [np.full(len(block) // 2, stamp) for stamp, block in blocks] or [np.zeros(0)]
+        )
+        return np.frombuffer(data[: len(stamps) * 2], dtype="<i2"), stamps
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=5)
+
+
+def spin(app: QCoreApplication, seconds: float) -> None:
+    """Run the Qt event loop for a while (one void Qt call, see qt_refcount)."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def locate(haystack: np.ndarray, needle: np.ndarray, after: int = 0) -> int:
+    probe = needle[:32]
+    for index in np.flatnonzero(haystack[after : len(haystack) - 32] == probe[0]) + after:
+        if np.array_equal(haystack[index : index + 32], probe):
+            return int(index)
+    return -1
+
+
+def burst(seed: int, ms: int = 10) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(RATE * ms // 1000) * 6000).clip(-32000, 32000).astype(np.int16)
+
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "no data"
+    ms = np.array(values) * 1000
+    return f"p50 {np.percentile(ms, 50):6.1f} ms  p95 {np.percentile(ms, 95):6.1f} ms  n={len(ms)}"
+
+
+def measure_playback(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
+    recorder = Recorder("parley_speaker.monitor")
+    spin(app, 0.5)
+    rng = np.random.default_rng(1)
+    sent: list[tuple[float, np.ndarray]] = []
+    for trial in range(trials):
+        signal = burst(1000 + trial)
+        spin(app, 0.12 + rng.uniform(0, 0.03))
+        began = time.monotonic()
+        engine.play(f"p{trial}", signal.tobytes())
+        engine.finish_item(f"p{trial}")
+        sent.append((began, signal))
+    spin(app, 0.5)
+    samples, stamps = recorder.snapshot()
+    recorder.stop()
+    latencies, cursor = [], 0
+    for began, signal in sent:
+        index = locate(samples, signal, cursor)
+        if index >= 0:
+            latencies.append(stamps[index] - began)
+            cursor = index
+    return latencies
+
+
+def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
+    recorder = Recorder("parley_micfeed.monitor")
+    feeder = subprocess.Popen(
+        ["pacat", "-d", "parley_micfeed", "--raw", "--format=s16le", f"--rate={RATE}",
+         "--channels=1", "--latency-msec=10"],
+        stdin=subprocess.PIPE,
+    )  # fmt: skip
+    assert feeder.stdin is not None
+    received: list[tuple[float, bytes]] = []
+    running = True
+
+    def sender() -> None:
+        while running:
+            chunk = engine.read_chunk(0.1)
+            if chunk is not None:
+                received.append((time.monotonic(), chunk))
+
+    spin(app, 0.3)
+    engine.discard_captured()
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
+    signals = []
+    for trial in range(trials):
+        signal = burst(5000 + trial)
+        signals.append(signal)
+        # pacat plays a continuous stream: silence between bursts keeps it clocked.
+        feeder.stdin.write(signal.tobytes() + bytes(2 * RATE * 140 // 1000))
+        feeder.stdin.flush()
+        spin(app, 0.15)
+    spin(app, 0.6)
+    running = False
+    thread.join()
+    feeder.stdin.close()
+    feeder.wait(timeout=5)
+    samples, stamps = recorder.snapshot()
+    recorder.stop()
+    captured = np.frombuffer(b"".join(chunk for _, chunk in received), dtype="<i2")
+    chunk_len = len(received[0][1]) // 2 if received else 1
+    latencies, mic_cursor, feed_cursor = [], 0, 0
+    for signal in signals:
+        at_mic = locate(captured, signal, mic_cursor)
+        at_feed = locate(samples, signal, feed_cursor)
+        if at_mic < 0 or at_feed < 0:
+            continue
+        mic_cursor, feed_cursor = at_mic, at_feed
+        latencies.append(received[at_mic // chunk_len][0] - stamps[at_feed])
+    return latencies
+
+
+def measure_interrupt(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
+    recorder = Recorder("parley_speaker.monitor")
+    spin(app, 0.5)
+    rng = np.random.default_rng(2)
+    cuts: list[tuple[float, np.ndarray, int]] = []
+    for trial in range(trials):
+        signal = burst(9000 + trial, ms=1500)
+        engine.play(f"i{trial}", signal.tobytes())
+        engine.finish_item(f"i{trial}")
+        spin(app, 0.25 + rng.uniform(0, 0.1))
+        began = time.monotonic()
+        _, _ = engine.interrupt()
+        cuts.append((began, signal, engine.played_samples(f"i{trial}")))
+        spin(app, 0.15)
+    spin(app, 0.4)
+    samples, stamps = recorder.snapshot()
+    recorder.stop()
+    latencies, cursor = [], 0
+    for began, signal, played in cuts:
+        index = locate(samples, signal, cursor)
+        if index < 0 or index + played >= len(stamps):
+            continue
+        cursor = index
+        # The first silent sample after the cut: when the sink stopped playing the item.
+        latencies.append(max(0.0, stamps[index + played] - began))
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=40)
+    args = parser.parse_args()
+    app = QCoreApplication.instance() or QCoreApplication([])
+    print(f"audio latency benchmark: {platform.platform()}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")  # fmt: skip
+    for chunk_ms in (10, 20):
+        engine = AudioEngine(chunk_ms=chunk_ms)
+        engine.start()
+        try:
+            spin(app, 0.5)
+            streams = engine._streams
+            assert streams is not None
+            out_latency = streams._output.get_output_latency() * 1000
+            in_latency = streams._input.get_input_latency() * 1000
+            playback = measure_playback(app, engine, args.trials)
+            capture = measure_capture(app, engine, args.trials)
+            interrupt = measure_interrupt(app, engine, max(10, args.trials // 2))
+        finally:
+            engine.stop()
+        print(f"\n{chunk_ms} ms buffers (PortAudio reports output latency {out_latency:.1f} ms, "
+              f"input latency {in_latency:.1f} ms)")  # fmt: skip
+        print(f"  playback  play() -> sink monitor     {percentiles(playback)}")
+        print(f"  capture   mic feed -> read_chunk()   {percentiles(capture)}")
+        print(f"  interrupt interrupt() -> silence     {percentiles(interrupt)}")
+
+
+if __name__ == "__main__":
+    main()
