@@ -13,6 +13,7 @@ from types import FrameType
 from desktop.local_engine.server import LocalEngine
 
 TOKEN_ENV = "PARLEY_ENGINE_TOKEN"
+CHAT_KEY_ENV = "PARLEY_CHAT_API_KEY"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -32,6 +33,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     speech = parser.add_mutually_exclusive_group()
     speech.add_argument("--no-speech", action="store_true", help="typed turns only")
     speech.add_argument("--stt-model-dir", help="a CTranslate2 Whisper model directory")
+    parser.add_argument(
+        "--chat-endpoint",
+        help="OpenAI-compatible chat base URL (e.g. http://127.0.0.1:11434/v1) for replies; "
+        f"its key, if any, comes from {CHAT_KEY_ENV}",
+    )
+    parser.add_argument("--chat-model", default="default", help="model name for --chat-endpoint")
     parser.add_argument(
         "--wait-speech",
         action="store_true",
@@ -53,10 +60,18 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    engine = LocalEngine(host=args.host, port=args.port, token=token, speech=speech)
     try:
+        engine = LocalEngine(
+            host=args.host,
+            port=args.port,
+            token=token,
+            speech=speech,
+            chat_endpoint=args.chat_endpoint,
+            chat_model=args.chat_model,
+            chat_api_key=os.environ.get(CHAT_KEY_ENV) or None,
+        )
         url = engine.start()
-    except (RuntimeError, OSError) as exc:
+    except (RuntimeError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.wait_speech:

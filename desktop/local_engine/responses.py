@@ -9,15 +9,19 @@ sequence at once with ``response.done`` (status ``cancelled``).
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from desktop.local_engine.audio_formats import Int16Array, encode_output, samples_to_ms
-from desktop.local_engine.brain import Reply, SpokenReply, split_sentences
+from desktop.local_engine.brain import Reply, split_sentences
+from desktop.local_engine.chat_brain import merge_tool_calls, sentences_of
+from desktop.local_engine.chat_client import ChatPiece, ChatUnavailable, ToolCallFragment
 from desktop.local_engine.conversation import Conversation, item_wire, new_id
 from desktop.local_engine.errors import invalid_type, invalid_value, unknown_parameter
 from desktop.local_engine.session_config import (
@@ -33,6 +37,8 @@ from desktop.realtime.names import (
     Dialect,
     server_event_name_for,
 )
+
+log = logging.getLogger(__name__)
 
 #: About 150 ms of audio per delta, in internal samples.
 DELTA_SAMPLES = 3600
@@ -110,6 +116,21 @@ def resolve_settings(config: SessionConfig, request: Any, dialect: Dialect) -> R
     if limit is not None:
         settings["max_output_tokens"] = limit
     return ResponseSettings(**settings)
+
+
+async def _iterate(sentences: list[str]) -> AsyncIterator[str]:
+    for sentence in sentences:
+        yield sentence
+
+
+async def _tolerant(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
+    """``first`` then ``rest``; a chat failure mid-reply ends the message where it got to."""
+    yield first
+    try:
+        async for sentence in rest:
+            yield sentence
+    except ChatUnavailable as exc:
+        log.warning("chat endpoint failed mid-reply: %s", exc)
 
 
 def _word_limit(max_output_tokens: int | str) -> int | None:
@@ -298,11 +319,32 @@ class Response:
         self.announce()
         if isinstance(reply, ToolCall):
             self._function_call(reply)
-            status, details = "completed", None
+            truncated = False
         else:
-            truncated = await self._message(reply)
-            status = "incomplete" if truncated else "completed"
-            details = {"type": "incomplete", "reason": "max_output_tokens"} if truncated else None
+            truncated = await self._message(_iterate(split_sentences(reply.text)))
+        self._complete(truncated)
+
+    async def run_streamed(self, pieces: AsyncIterator[ChatPiece], fallback: Reply) -> None:
+        """A reply streamed from a chat endpoint; ``fallback`` if it fails before any output."""
+        self.announce()
+        fragments: list[ToolCallFragment] = []
+        async with contextlib.aclosing(sentences_of(pieces, fragments)) as sentences:
+            try:
+                first = await anext(sentences, None)
+            except ChatUnavailable as exc:
+                log.warning("chat endpoint failed; the built-in brain answers instead: %s", exc)
+                await self.run(fallback)
+                return
+            truncated = False
+            if first is not None:
+                truncated = await self._message(_tolerant(first, sentences))
+        for call in merge_tool_calls(fragments):
+            self._function_call(call)
+        self._complete(truncated)
+
+    def _complete(self, truncated: bool) -> None:
+        status = "incomplete" if truncated else "completed"
+        details = {"type": "incomplete", "reason": "max_output_tokens"} if truncated else None
         self.finished = True
         self._emit({"type": "response.done", "response": self.wire(status, details)})
 
@@ -337,13 +379,13 @@ class Response:
         self._output_text_tokens += max(1, len(call.arguments) // 4)
         self._finish_item("completed")
 
-    async def _message(self, reply: SpokenReply) -> bool:
+    async def _message(self, sentences: AsyncIterator[str]) -> bool:
+        """Streams one assistant message; True when cut short by ``max_output_tokens``."""
         settings = self.settings
         audio = settings.audio_output
-        words = reply.text.split()
         limit = _word_limit(settings.max_output_tokens)
-        truncated = limit is not None and len(words) > limit
-        text = " ".join(words[:limit]) if truncated else reply.text
+        word_count = 0
+        truncated = False
         item_id = new_id("item")
         part_type = "audio" if audio else "text"
         content_type = "output_audio" if audio else "output_text"
@@ -368,7 +410,15 @@ class Response:
         empty_part = {"type": part_type, ("transcript" if audio else "text"): ""}
         self._emit({"type": "response.content_part.added", **ids, "part": empty_part})
         spoken = ""
-        for sentence in split_sentences(text):
+        async for whole_sentence in sentences:
+            words = whole_sentence.split()
+            if limit is not None and word_count + len(words) > limit:
+                words = words[: limit - word_count]
+                truncated = True
+            word_count += len(words)
+            if not words:
+                break
+            sentence = " ".join(words)
             delta = sentence if not spoken else " " + sentence
             if audio:
                 samples = await self._synthesize(sentence, settings.voice, settings.speed)
@@ -389,6 +439,8 @@ class Response:
                     {"type": self._name("response.output_text.delta"), **ids, "delta": delta}
                 )
             self._output_text_tokens += round(len(delta.split()) * TOKENS_PER_WORD)
+            if truncated:
+                break
         if audio:
             self._send_audio(np.zeros(0, dtype=np.int16), ids, final=True)
             self._emit({"type": self._name("response.output_audio.done"), **ids})

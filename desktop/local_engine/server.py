@@ -17,6 +17,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from desktop.local_engine.chat_client import ChatEndpoint
 from desktop.local_engine.session import EngineServices, Session
 from desktop.local_engine.stt import SpeechRecognizer
 from desktop.local_engine.tts import Synthesizer
@@ -47,8 +48,11 @@ class LocalEngine:
     """The offline Realtime engine on a background thread.
 
     ``speech`` is True for the bundled Whisper model, a model directory, or False
-    for typed turns only. ``token``, when set, must come as ``Authorization: Bearer``
-    or ``api-key``; anything else gets HTTP 401 at the handshake.
+    for typed turns only. ``chat_endpoint`` (an OpenAI-compatible base URL such as
+    Ollama's ``http://127.0.0.1:11434/v1``) replaces the built-in rule brain for
+    replies and tool calls, falling back to it when the endpoint fails. ``token``, when
+    set, must come as ``Authorization: Bearer`` or ``api-key``; anything else gets
+    HTTP 401 at the handshake.
 
         with LocalEngine(port=0) as engine:
             url = engine.url   # ws://127.0.0.1:PORT/v1
@@ -61,9 +65,16 @@ class LocalEngine:
         token: str | None = None,
         speech: bool | str | Path = True,
         chat_endpoint: str | None = None,
+        chat_model: str = "default",
+        chat_api_key: str | None = None,
     ) -> None:
-        if chat_endpoint is not None:
-            raise ValueError("chat endpoints are not supported by this engine version")
+        if chat_endpoint is not None and not chat_endpoint.startswith(("http://", "https://")):
+            raise ValueError(
+                "chat_endpoint must be an http(s) URL such as http://127.0.0.1:11434/v1"
+            )
+        self._chat = (
+            ChatEndpoint(chat_endpoint, chat_model, chat_api_key) if chat_endpoint else None
+        )
         self._host = host
         self._port = port
         self._token = token
@@ -151,7 +162,9 @@ class LocalEngine:
         self._stop = asyncio.Event()
         stt_executor = ThreadPoolExecutor(1, thread_name_prefix="engine-stt")
         tts_executor = ThreadPoolExecutor(1, thread_name_prefix="engine-tts")
-        services = EngineServices(self._recognizer, Synthesizer(), stt_executor, tts_executor)
+        services = EngineServices(
+            self._recognizer, Synthesizer(), stt_executor, tts_executor, self._chat
+        )
 
         async def handler(connection: ServerConnection) -> None:
             assert connection.request is not None

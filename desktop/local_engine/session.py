@@ -25,6 +25,8 @@ from desktop.local_engine.audio_formats import (
     samples_to_ms,
 )
 from desktop.local_engine.brain import TurnContext, think
+from desktop.local_engine.chat_brain import chat_messages, chat_request
+from desktop.local_engine.chat_client import ChatEndpoint, stream_chat_async
 from desktop.local_engine.conversation import (
     Conversation,
     item_wire,
@@ -64,6 +66,7 @@ class EngineServices:
     synthesizer: Synthesizer
     stt_executor: Executor
     tts_executor: Executor
+    chat: ChatEndpoint | None = None
 
 
 class Session:
@@ -475,7 +478,15 @@ class Session:
             if auto and not context.user_text:
                 response.finished = True  # nothing was heard: no response, as the API does
                 return
-            await response.run(think(context))
+            reply = think(context)
+            chat = self._services.chat
+            if chat is None:
+                await response.run(reply)
+                return
+            settings = response.settings
+            messages = chat_messages(self._conversation.items, settings.instructions)
+            body = chat_request(chat.model, messages, settings.tools, settings.tool_choice)
+            await response.run_streamed(stream_chat_async(chat, body), fallback=reply)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -1,0 +1,157 @@
+"""Replies from a user-configured chat endpoint, against a fake one on loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from desktop.local_engine import LocalEngine
+
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Weather for a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+
+
+def sse(chunk: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(chunk)}\n\n".encode()
+
+
+def text_chunks(text: str) -> list[dict[str, Any]]:
+    pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
+    return [{"choices": [{"index": 0, "delta": {"content": piece}}]} for piece in pieces]
+
+
+class FakeChatServer:
+    """Streams scripted chat completions and records every request body."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.requests.append({"path": self.path, "body": body,
+                                       "auth": self.headers.get("Authorization")})  # fmt: skip
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for chunk in owner.script(body):
+                    self.wfile.write(sse(chunk))
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def script(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        last = body["messages"][-1]
+        if last["role"] == "tool":
+            return text_chunks(f"It is {json.loads(last['content'])['sky']} there.")
+        if "weather" in last["content"]:
+            call = {"index": 0, "id": "call_x", "type": "function"}
+            return [
+                {"choices": [{"delta": {"tool_calls": [
+                    {**call, "function": {"name": "get_weather", "arguments": '{"ci'}}]}}]},
+                {"choices": [{"delta": {"tool_calls": [
+                    {"index": 0, "function": {"arguments": 'ty": "Oslo"}'}}]}}]},
+            ]  # fmt: skip
+        return text_chunks("Hello from the model. This is the second sentence!")
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.fixture
+def chat_server() -> Iterator[FakeChatServer]:
+    server = FakeChatServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def chat_engine(chat_server: FakeChatServer) -> Iterator[LocalEngine]:
+    engine = LocalEngine(
+        speech=False, chat_endpoint=chat_server.url, chat_model="tiny", chat_api_key="sk-local"
+    )
+    engine.start()
+    yield engine
+    engine.stop()
+
+
+def test_reply_streams_sentence_by_sentence(
+    chat_engine: LocalEngine, chat_server: FakeChatServer, connect_client: Callable[..., Any]
+) -> None:
+    client = connect_client(url=f"{chat_engine.url}/realtime")
+    client.send("session.update", session={"type": "realtime", "instructions": "Be terse."})
+    client.next_of("session.updated")
+    client.say_typed("hi there")
+    events = client.collect_until("response.done")
+    deltas = [e["delta"] for e in events if e["type"] == "response.output_audio_transcript.delta"]
+    assert deltas == ["Hello from the model.", " This is the second sentence!"]
+    assert any(e["type"] == "response.output_audio.delta" for e in events)
+    request = chat_server.requests[0]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["auth"] == "Bearer sk-local"
+    assert request["body"]["model"] == "tiny" and request["body"]["stream"] is True
+    assert request["body"]["messages"] == [
+        {"role": "system", "content": "Be terse."},
+        {"role": "user", "content": "hi there"},
+    ]
+
+
+def test_tool_call_round_trip_through_the_chat_model(
+    chat_engine: LocalEngine, chat_server: FakeChatServer, connect_client: Callable[..., Any]
+) -> None:
+    client = connect_client(url=f"{chat_engine.url}/realtime")
+    client.send("session.update", session={"type": "realtime", "tools": [WEATHER_TOOL]})
+    client.next_of("session.updated")
+    client.say_typed("what's the weather in Oslo")
+    events = client.collect_until("response.done")
+    call = events[-1]["response"]["output"][0]
+    assert (call["type"], call["name"], json.loads(call["arguments"])) == (
+        "function_call", "get_weather", {"city": "Oslo"},
+    )  # fmt: skip
+    assert chat_server.requests[0]["body"]["tools"][0]["function"]["name"] == "get_weather"
+
+    client.send(
+        "conversation.item.create",
+        item={"type": "function_call_output", "call_id": call["call_id"],
+              "output": json.dumps({"sky": "sunny"})},
+    )  # fmt: skip
+    client.send("response.create")
+    events = client.collect_until("response.done")
+    transcript = next(e for e in events if e["type"] == "response.output_audio_transcript.done")
+    assert transcript["transcript"] == "It is sunny there."
+    messages = chat_server.requests[1]["body"]["messages"]
+    assert messages[-2]["tool_calls"][0]["id"] == call["call_id"]
+    assert messages[-1] == {"role": "tool", "tool_call_id": call["call_id"],
+                            "content": json.dumps({"sky": "sunny"})}  # fmt: skip
+
+
+def test_unreachable_endpoint_falls_back_to_the_built_in_brain(
+    connect_client: Callable[..., Any],
+) -> None:
+    with LocalEngine(speech=False, chat_endpoint="http://127.0.0.1:9/v1") as engine:
+        client = connect_client(url=f"{engine.url}/realtime")
+        client.say_typed("what is 3 times 3")
+        events = client.collect_until("response.done")
+        transcript = next(e for e in events if e["type"] == "response.output_audio_transcript.done")
+        assert transcript["transcript"] == "3 times 3 is 9."
+        assert events[-1]["response"]["status"] == "completed"
+        client.close()
