@@ -117,6 +117,7 @@ class EventInspector(QWidget):
         super().__init__(parent)
         self.setObjectName("eventInspector")
         self.model = InspectorTableModel(max_rows, self)
+        self._batching = False
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterKeyColumn(TYPE_COLUMN)
@@ -200,8 +201,13 @@ class EventInspector(QWidget):
 
     def add_records(self, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Record a batch of ``(direction, event)`` pairs (the controller's feed)."""
-        for direction, event in records:
-            self.model.add_event(direction, event)
+        self._batching = True
+        try:
+            for direction, event in records:
+                self.model.add_event(direction, event)
+        finally:
+            self._batching = False
+        self._follow_newest()
 
     def clear(self) -> None:
         self.model.clear()
@@ -246,5 +252,9 @@ class EventInspector(QWidget):
             self.details.clear()
 
     def _on_proxy_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        if not self._batching:
+            self._follow_newest()
+
+    def _follow_newest(self) -> None:
         if self._follow.isChecked() and self.isVisible():
             self.table.scrollToBottom()
