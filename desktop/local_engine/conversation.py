@@ -14,6 +14,8 @@ from desktop.local_engine.errors import (
 )
 from desktop.realtime.names import GA_TO_BETA_CONTENT, Dialect
 
+#: Stored audio is 24 kHz PCM16.
+BYTES_PER_SECOND = 48000
 USER_CONTENT_TYPES = ("input_text", "input_audio", "item_reference", "input_image")
 ASSISTANT_CONTENT_TYPES = {"output_text": "output_text", "text": "output_text"}
 
@@ -155,6 +157,30 @@ class Conversation:
     def delete(self, item_id: Any) -> None:
         del self.items[self._index(item_id, "item_id")]
         self.audio.pop(item_id, None)
+
+    def truncate(self, item_id: Any, audio_end_ms: Any) -> None:
+        """Keeps the first ``audio_end_ms`` of an assistant item's audio, and as much of
+        its transcript as that fraction of the audio (cut at a word boundary)."""
+        item = self.get(item_id)
+        if isinstance(audio_end_ms, bool) or not isinstance(audio_end_ms, int) or audio_end_ms < 0:
+            raise invalid_value("audio_end_ms", "audio_end_ms must be a non-negative integer.")
+        if item.get("role") != "assistant" or item["id"] not in self.audio:
+            raise invalid_value("item_id", "Only assistant messages with audio can be truncated.")
+        audio = self.audio[item["id"]]
+        duration_ms = len(audio) * 1000 // BYTES_PER_SECOND
+        if audio_end_ms > duration_ms:
+            raise invalid_value(
+                "audio_end_ms",
+                f"Audio content of {duration_ms}ms is already shorter than {audio_end_ms}ms.",
+            )
+        part = item["content"][0]
+        transcript = str(part.get("transcript") or "")
+        if duration_ms and audio_end_ms < duration_ms:
+            kept = transcript[: len(transcript) * audio_end_ms // duration_ms]
+            if transcript[len(kept) : len(kept) + 1] not in ("", " "):
+                kept = kept.rsplit(" ", 1)[0] if " " in kept else ""
+            part["transcript"] = kept.strip()
+        self.audio[item["id"]] = audio[: audio_end_ms * BYTES_PER_SECOND // 1000]
 
     def last_assistant_text(self) -> str | None:
         for item in reversed(self.items):

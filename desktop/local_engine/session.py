@@ -22,7 +22,6 @@ from desktop.local_engine.audio_formats import (
     Int16Array,
     decode_input,
     ms_to_samples,
-    samples_to_ms,
 )
 from desktop.local_engine.brain import TurnContext, think
 from desktop.local_engine.chat_brain import chat_messages, chat_request
@@ -373,36 +372,15 @@ class Session:
         for key in ("item_id", "content_index", "audio_end_ms"):
             if key not in event:
                 raise missing_parameter(key)
-        item = self._conversation.get(event["item_id"])
-        audio_end_ms = event["audio_end_ms"]
-        if isinstance(audio_end_ms, bool) or not isinstance(audio_end_ms, int) or audio_end_ms < 0:
-            raise invalid_value("audio_end_ms", "audio_end_ms must be a non-negative integer.")
         if event["content_index"] != 0:
             raise invalid_value("content_index", "content_index must be 0.")
-        if item.get("role") != "assistant" or item["id"] not in self._conversation.audio:
-            raise invalid_value("item_id", "Only assistant messages with audio can be truncated.")
-        audio = self._conversation.audio[item["id"]]
-        duration_ms = samples_to_ms(len(audio) // 2)
-        if audio_end_ms > duration_ms:
-            raise invalid_value(
-                "audio_end_ms",
-                f"Audio content of {duration_ms}ms is already shorter than {audio_end_ms}ms.",
-            )
-        part = item["content"][0]
-        transcript = str(part.get("transcript") or "")
-        if duration_ms and audio_end_ms < duration_ms:
-            kept = transcript[: len(transcript) * audio_end_ms // duration_ms]
-            cut_at_word = kept.rsplit(" ", 1)[0] if " " in kept else ""
-            part["transcript"] = (
-                kept if transcript[len(kept) : len(kept) + 1] in ("", " ") else cut_at_word
-            ).strip()
-        self._conversation.audio[item["id"]] = audio[: ms_to_samples(audio_end_ms) * 2]
+        self._conversation.truncate(event["item_id"], event["audio_end_ms"])
         self.emit(
             {
                 "type": "conversation.item.truncated",
-                "item_id": item["id"],
+                "item_id": event["item_id"],
                 "content_index": 0,
-                "audio_end_ms": audio_end_ms,
+                "audio_end_ms": event["audio_end_ms"],
             }
         )
 
