@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -57,7 +57,9 @@ class InstructionsPanel(QWidget):
         self.apply_button = QPushButton("&Apply")
         self.apply_button.setToolTip("Use these instructions now (Ctrl+Return)")
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self._on_apply_button_clicked)
+        apply_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        apply_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        apply_shortcut.activated.connect(self._on_apply_button_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.presets, 1)
         buttons.addWidget(self.apply_button)

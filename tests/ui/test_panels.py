@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
@@ -147,3 +149,17 @@ def test_usage_and_cost(qtbot: QtBot) -> None:
     panel.reset_conversation_requested.connect(lambda: resets.append(True))
     panel.reset_button.click()
     assert resets == [True]
+
+
+def test_instructions_ctrl_return_applies(qtbot: QtBot) -> None:
+    panel = InstructionsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    seen = _recorder(panel.setting_changed)
+    editor = panel.form.editor("instructions")
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=2000)
+    panel.set_text("Speak like a pirate.")
+    QTest.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert seen == [("instructions.instructions", "Speak like a pirate.")]
