@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPixmap
 from pytestqt.qtbot import QtBot
 
 from ui.transcript_export import export_text, to_json, to_markdown
@@ -176,3 +176,20 @@ def test_view_follows_new_text_when_at_bottom(qtbot: QtBot) -> None:
     view.model.append_text("long", "and still more text that needs another line " * 5)
     qtbot.waitUntil(lambda: bar.maximum() > top_max, timeout=3000)
     assert bar.value() == 0
+
+
+def test_every_kind_of_entry_paints(qtbot: QtBot) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    for entry in _conversation():
+        view.model.add_entry(entry)
+    view.model.add_entry(TranscriptEntry("p", "user", status="pending", time=T0))
+    view.model.add_entry(TranscriptEntry("i", "assistant", "cut", "interrupted", time=T0))
+    view.list_view.selectAll()
+    pixmap = QPixmap(view.size())
+    pixmap.fill()
+    view.render(pixmap)
+    image = pixmap.toImage()
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, 200, 7)}
+    assert len(colours) > 2  # something was drawn
