@@ -233,18 +233,24 @@ class ConnectionWorker(QThread):
     def _on_audio_delta(self, event: ResponseOutputAudioDeltaEvent) -> None:
         payload = event.audio_bytes()
         pcm = self._decode(payload) if self._decode else payload
+        accepted = self._tracker.accept_delta(event.response_id, event.item_id, len(pcm))
+        if accepted and self._audio is not None:
+            self._audio.play(event.item_id, pcm)
+            self.last_delta_played_at = time.monotonic()
         self._feed.add(
             "server",
-            {"type": event.type, "response_id": event.response_id, "delta": event.delta},
+            {
+                "type": event.type,
+                "response_id": event.response_id,
+                "item_id": event.item_id,
+                "delta": event.delta,
+            },
         )
-        if not self._tracker.accept_delta(event.response_id, event.item_id, len(pcm)):
+        if not accepted:
             return
         if event.response_id not in self._audio_seen:
             self._audio_seen.add(event.response_id)
             self.audio_started.emit(event.response_id, event.item_id)
-        if self._audio is not None:
-            self._audio.play(event.item_id, pcm)
-        self.last_delta_played_at = time.monotonic()
         if self._recorder is not None:
             self._recorder.add_output(pcm)
 

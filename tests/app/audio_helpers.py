@@ -1,0 +1,126 @@
+"""Speech files and a sink recorder for the app's audio tests (PulseAudio virtual devices)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+RATE = 24000
+Samples = npt.NDArray[np.int16]
+
+
+def make_speech(folder: Path, text: str, name: str) -> Path:
+    """``text`` spoken by espeak-ng, as a 24 kHz mono 16-bit WAV with a little silence."""
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.skip("espeak-ng and sox are needed to make test speech")
+    raw = folder / f"{name}-raw.wav"
+    wav = folder / f"{name}.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), text], check=True)
+    subprocess.run(
+        ["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", str(wav),
+         "pad", "0.2", "0.8"],
+        check=True,
+    )  # fmt: skip
+    return wav
+
+
+def play_into_microphone(path: Path) -> subprocess.Popen[bytes]:
+    """Play ``path`` into the virtual microphone (parley_micfeed feeds parley_mic)."""
+    return subprocess.Popen(["paplay", "-d", "parley_micfeed", str(path)])
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as handle:
+        return handle.getnframes() / handle.getframerate()
+
+
+class SinkRecorder:
+    """Records what reaches the speaker (the sink's monitor), with arrival times."""
+
+    def __init__(self, source: str = "parley_speaker.monitor") -> None:
+        self._process = subprocess.Popen(
+            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={RATE}",
+             "--channels=1", "--latency-msec=5"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self._blocks: list[tuple[float, bytes]] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 5
+        while not self._blocks and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def _pump(self) -> None:
+        assert self._process.stdout is not None
+        fd = self._process.stdout.fileno()
+        while block := os.read(fd, 4800):
+            with self._lock:
+                self._blocks.append((time.monotonic(), block))
+
+    def samples(self) -> Samples:
+        with self._lock:
+            data = b"".join(block for _, block in self._blocks)
+        return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2").astype(np.int16)
+
+    def stop(self) -> Samples:
+        self._process.terminate()
+        self._process.wait(timeout=5)
+        self._thread.join(timeout=5)
+        return self.samples()
+
+
+def find_exact(haystack: Samples, needle: Samples, probe_len: int = 64) -> int:
+    """Where ``needle`` starts in ``haystack`` sample-exactly, or -1."""
+    nonzero = np.flatnonzero(needle)
+    if len(nonzero) == 0:
+        return -1
+    offset = int(nonzero[0])
+    probe = needle[offset : offset + probe_len]
+    candidates = np.flatnonzero(haystack[: len(haystack) - len(probe) + 1] == probe[0])
+    for index in candidates:
+        if np.array_equal(haystack[index : index + len(probe)], probe):
+            return int(index) - offset
+    return -1
+
+
+def matched_prefix(recorded: Samples, start: int, reference: Samples) -> int:
+    """How many samples of ``reference`` appear sample-exactly from ``start`` on."""
+    window = recorded[start : start + len(reference)]
+    differs = np.flatnonzero(window != reference[: len(window)])
+    return int(differs[0]) if len(differs) else len(window)
+
+
+def heard_blocks(recorded: Samples, reference: Samples, block: int = 480) -> list[tuple[int, int]]:
+    """(index in ``reference``, index in ``recorded``) of the reference's non-silent
+    blocks found sample-exactly in ``recorded``, in order. Block-wise, so an underrun
+    gap or a mixed-in sound on a shared sound server costs only the blocks it touches."""
+    found: list[tuple[int, int]] = []
+    position = 0
+    for start in range(0, len(reference) - block + 1, block):
+        probe = reference[start : start + block]
+        if np.count_nonzero(probe) < block // 2:
+            continue
+        index = find_exact(recorded[position:], probe, probe_len=block)
+        if index >= 0:
+            found.append((start, position + index))
+            position += index + block
+    return found
+
+
+def audible_blocks(reference: Samples, block: int = 480) -> int:
+    return sum(
+        1
+        for start in range(0, len(reference) - block + 1, block)
+        if np.count_nonzero(reference[start : start + block]) >= block // 2
+    )
