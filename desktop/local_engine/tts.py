@@ -1,7 +1,8 @@
 """Text to speech with eSpeak NG: libespeak-ng through ctypes, or the espeak-ng program.
 
-libespeak-ng keeps global state, so one :class:`Synthesizer` must only be used from
-one thread (the engine's TTS worker). Output is 24 kHz PCM16.
+libespeak-ng keeps global state (one callback, one voice), so every synthesizer in
+the process shares one library backend and takes turns under a lock; several
+engines in one process stay correct. Output is 24 kHz PCM16.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 import logging
 import shutil
 import subprocess
+import threading
 import wave
 from typing import Any
 
@@ -39,6 +41,9 @@ BASE_WORDS_PER_MINUTE = 175
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_RATE = 1
 _ESPEAK_CHARS_UTF8 = 1
+_LIBRARY_LOCK = threading.RLock()
+_shared_backend: _LibraryBackend | None = None
+_shared_backend_loaded = False
 _SynthCallback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
@@ -74,13 +79,16 @@ class _LibraryBackend:
         return 0
 
     def synthesize(self, text: str, espeak_voice: str, words_per_minute: int) -> Int16Array:
-        if self._lib.espeak_SetVoiceByName(espeak_voice.encode()) != 0:
-            self._lib.espeak_SetVoiceByName(DEFAULT_ESPEAK_VOICE.encode())
-        self._lib.espeak_SetParameter(_ESPEAK_RATE, words_per_minute, 0)
-        self._chunks = []
-        encoded = text.encode("utf-8")
-        self._lib.espeak_Synth(encoded, len(encoded) + 1, 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None)
-        pcm = np.frombuffer(b"".join(self._chunks), dtype=np.int16)
+        with _LIBRARY_LOCK:  # one synthesis at a time per process: libespeak-ng is global
+            if self._lib.espeak_SetVoiceByName(espeak_voice.encode()) != 0:
+                self._lib.espeak_SetVoiceByName(DEFAULT_ESPEAK_VOICE.encode())
+            self._lib.espeak_SetParameter(_ESPEAK_RATE, words_per_minute, 0)
+            self._chunks = []
+            encoded = text.encode("utf-8")
+            self._lib.espeak_Synth(
+                encoded, len(encoded) + 1, 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None
+            )
+            pcm = np.frombuffer(b"".join(self._chunks), dtype=np.int16)
         return resample(pcm, self.sample_rate, INTERNAL_RATE)
 
 
@@ -110,6 +118,16 @@ class _ProgramBackend:
         return resample(pcm, rate, INTERNAL_RATE)
 
 
+def _shared_library_backend() -> _LibraryBackend | None:
+    """The process's one libespeak-ng backend (its callback and voice are global state)."""
+    global _shared_backend, _shared_backend_loaded
+    with _LIBRARY_LOCK:
+        if not _shared_backend_loaded:
+            _shared_backend_loaded = True
+            _shared_backend = _load_library_backend()
+        return _shared_backend
+
+
 def _load_library_backend() -> _LibraryBackend | None:
     try:
         import espeakng_loader
@@ -128,7 +146,7 @@ def _load_library_backend() -> _LibraryBackend | None:
 
 
 class Synthesizer:
-    """Speaks one sentence at a time. Not thread-safe: use from a single worker thread."""
+    """Speaks one sentence at a time."""
 
     def __init__(self, prefer_library: bool = True) -> None:
         self._prefer_library = prefer_library
@@ -140,7 +158,7 @@ class Synthesizer:
             return
         self._loaded = True
         if self._prefer_library:
-            self._backend = _load_library_backend()
+            self._backend = _shared_library_backend()
         if self._backend is None and (program := shutil.which("espeak-ng")):
             self._backend = _ProgramBackend(program)
         if self._backend is None:

@@ -123,3 +123,20 @@ def test_beta_and_ga_shapes_carry_the_same_config() -> None:
     assert ga["audio"]["output"]["voice"] == "verse"
     beta = to_wire(config, "beta")
     assert (beta["modalities"], beta["input_audio_format"]) == (["text"], "g711_alaw")
+
+
+def test_synthesizers_on_several_threads_each_get_their_own_audio() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from desktop.local_engine.tts import Synthesizer
+
+    texts = ["One two three four five.", "Hi.", "A somewhat longer sentence to speak now."]
+    alone = [len(Synthesizer().synthesize(text, "alloy")) for text in texts]
+    synthesizers = [Synthesizer() for _ in texts]
+    with ThreadPoolExecutor(3) as pool:
+        for _ in range(5):
+            lengths = list(
+                pool.map(lambda s, t: len(s.synthesize(t, "alloy")), synthesizers, texts)
+            )
+            assert lengths == alone
+    assert min(alone) > 0
