@@ -111,7 +111,13 @@ def _content(role: str, content: list[Any]) -> list[dict[str, Any]]:
                 raise missing_parameter(f"{where}.text")
             parts.append({"type": "input_text", "text": part["text"]})
         elif kind == "input_audio":
-            parts.append({"type": "input_audio", "transcript": part.get("transcript")})
+            audio = part.get("audio")
+            if audio is not None and not isinstance(audio, str):
+                raise invalid_type(f"{where}.audio", "a base64 string")
+            # "audio" is kept only until the session decodes and stores it.
+            parts.append(
+                {"type": "input_audio", "transcript": part.get("transcript"), "audio": audio}
+            )
         elif kind in USER_CONTENT_TYPES:
             parts.append(copy.deepcopy(part))
         else:

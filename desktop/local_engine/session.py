@@ -17,6 +17,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from desktop.local_engine import vad
 from desktop.local_engine.audio_formats import (
     Int16Array,
@@ -201,11 +203,7 @@ class Session:
             raise missing_parameter("audio")
         if not isinstance(audio, str):
             raise invalid_type("audio", "a base64 string")
-        try:
-            data = base64.b64decode(audio, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise invalid_value("audio", "audio is not valid base64.") from exc
-        samples = decode_input(data, self._config.input_format)
+        samples = np.frombuffer(self._decode_audio(audio, "audio"), dtype="<i2").astype(np.int16)
         for vad_event in self._input.append(samples):
             self._on_vad_event(vad_event)
 
@@ -365,8 +363,29 @@ class Session:
         previous_item_id = event.get("previous_item_id")
         if previous_item_id is not None and not isinstance(previous_item_id, str):
             raise invalid_type("previous_item_id", "a string")
+        audio_parts = [p for p in item.get("content", []) if p["type"] == "input_audio"]
+        clip = b"".join(
+            self._decode_audio(p.pop("audio"), "item.content.audio")
+            for p in audio_parts
+            if p.get("audio")
+        )
         previous = self._conversation.insert(item, previous_item_id)
         self._emit_item_added(item, previous)
+        if clip and audio_parts[0].get("transcript") is None:
+            # Client-sent audio is transcribed like a committed buffer, so the brain hears it.
+            self._conversation.audio[item["id"]] = clip
+            samples = np.frombuffer(clip, dtype="<i2").astype(np.int16)
+            future = self._transcribe_async(samples)
+            task = asyncio.ensure_future(self._finish_transcription(item, future, len(samples)))
+            self._transcripts[item["id"]] = task
+
+    def _decode_audio(self, audio: str, param: str) -> bytes:
+        """Base64 client audio in the session's input format, as 24 kHz PCM16 bytes."""
+        try:
+            data = base64.b64decode(audio, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise invalid_value(param, f"{param} is not valid base64.") from exc
+        return decode_input(data, self._config.input_format).astype("<i2").tobytes()
 
     def _on_item_truncate(self, event: dict[str, Any]) -> None:
         for key in ("item_id", "content_index", "audio_end_ms"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 from typing import Any
@@ -185,3 +186,30 @@ def test_without_speech_a_spoken_turn_fails_with_the_install_hint(
             assert later[-1]["response"]["status"] == "completed"
         finally:
             client.close()
+
+
+@pytest.mark.speech
+def test_client_created_audio_item_is_transcribed_and_answered(
+    speech_engine: LocalEngine, client: EngineClient, speech_pcm: Callable[[str], Any]
+) -> None:
+    enable_transcription(client)
+    clip = base64.b64encode(speech_pcm("what time is it").astype("<i2").tobytes()).decode()
+    client.send(
+        "conversation.item.create",
+        item={
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_audio", "audio": clip}],
+        },
+    )
+    added = client.next_of("conversation.item.added")
+    assert "audio" not in added["item"]["content"][0]
+    client.send("response.create")
+    events = client.collect_until("response.done", timeout=30)
+    completed = next(
+        e for e in events if e["type"] == "conversation.item.input_audio_transcription.completed"
+    )
+    assert completed["item_id"] == added["item"]["id"]
+    assert "time" in completed["transcript"].lower()
+    answer = next(e for e in events if e["type"] == "response.output_audio_transcript.done")
+    assert answer["transcript"].startswith("It's ")
