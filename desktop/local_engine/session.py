@@ -433,6 +433,11 @@ class Session:
     def _on_response_cancel(self, event: dict[str, Any]) -> None:
         active = self._active
         requested = event.get("response_id")
+        if active is not None and not active.announced:
+            # An automatic response still waiting for its transcript: the client has not
+            # seen it, so it is dropped silently and, to the client, nothing was active.
+            self._cancel_active("client_cancelled")
+            active = None
         if active is None or (requested is not None and requested != active.id):
             raise ProtocolError(
                 "response_cancel_not_active",
