@@ -23,7 +23,6 @@ from desktop.local_engine import vad
 from desktop.local_engine.audio_formats import (
     Int16Array,
     decode_input,
-    ms_to_samples,
 )
 from desktop.local_engine.brain import TurnContext, think
 from desktop.local_engine.chat_brain import chat_messages, chat_request
@@ -49,7 +48,8 @@ from desktop.local_engine.session_config import (
     looks_beta,
     to_wire,
 )
-from desktop.local_engine.stt import SpeechRecognizer, SpeechUnavailable
+from desktop.local_engine.stt import SpeechRecognizer
+from desktop.local_engine.transcription import InputTranscriber
 from desktop.local_engine.tts import Synthesizer
 from desktop.realtime.names import Dialect
 
@@ -85,7 +85,12 @@ class Session:
         self._speech_item_id: str | None = None
         self._speech_start_ms = 0
         self._speculation: tuple[int, asyncio.Future[str]] | None = None
-        self._transcripts: dict[str, asyncio.Task[str | None]] = {}
+        self._transcriber = InputTranscriber(
+            services.recognizer,
+            services.stt_executor,
+            self.emit,
+            lambda: self._config.transcription is not None,
+        )
         self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {
             "session.update": self._on_session_update,
             "input_audio_buffer.append": self._on_audio_append,
@@ -120,8 +125,7 @@ class Session:
     def close(self) -> None:
         if self._active_task is not None:
             self._active_task.cancel()
-        for task in self._transcripts.values():
-            task.cancel()
+        self._transcriber.close()
         self._outbox.put_nowait(None)
 
     def _emit_session(self, event_type: str) -> None:
@@ -226,9 +230,9 @@ class Session:
             if detection.interrupt_response and self._active is not None:
                 self._cancel_active("turn_detected")
         elif isinstance(event, vad.SilenceProbe):
-            if self._services.recognizer.ready:
+            if self._transcriber.available:
                 samples = self._input.samples_between(self._speech_start_ms, event.segment_end_ms)
-                self._speculation = (self._speech_start_ms, self._transcribe_async(samples))
+                self._speculation = (self._speech_start_ms, self._transcriber.start(samples))
         elif isinstance(event, vad.SpeechResumed):
             self._speculation = None
         elif isinstance(event, vad.SpeechStopped):
@@ -287,64 +291,7 @@ class Session:
             }
         )
         self._emit_item_added(item, previous)
-        future = transcription or self._transcribe_async(samples)
-        task = asyncio.ensure_future(self._finish_transcription(item, future, len(samples)))
-        self._transcripts[item_id] = task
-
-    def _transcribe_async(self, samples: Int16Array) -> asyncio.Future[str]:
-        loop = asyncio.get_running_loop()
-        return loop.run_in_executor(
-            self._services.stt_executor, self._services.recognizer.transcribe, samples
-        )
-
-    async def _finish_transcription(
-        self, item: dict[str, Any], future: asyncio.Future[str], sample_count: int
-    ) -> str | None:
-        ids = {"item_id": item["id"], "content_index": 0}
-        try:
-            transcript = await future
-        except SpeechUnavailable as exc:
-            self._emit_transcription_failed(ids, "speech_unavailable", str(exc))
-            return None
-        except Exception as exc:
-            log.exception("transcription failed")
-            self._emit_transcription_failed(
-                ids, "transcription_failed", f"Transcription failed: {exc}"
-            )
-            return None
-        if not transcript:
-            self._emit_transcription_failed(
-                ids, "no_speech", "No speech was recognized in the audio."
-            )
-            return None
-        item["content"][0]["transcript"] = transcript
-        if self._config.transcription is not None:
-            seconds = round(sample_count / ms_to_samples(1000), 3)
-            delta = {"type": "conversation.item.input_audio_transcription.delta", **ids}
-            self.emit({**delta, "delta": transcript})
-            self.emit(
-                {
-                    "type": "conversation.item.input_audio_transcription.completed",
-                    **ids,
-                    "transcript": transcript,
-                    "usage": {"type": "duration", "seconds": seconds},
-                }
-            )
-        return transcript
-
-    def _emit_transcription_failed(self, ids: dict[str, Any], code: str, message: str) -> None:
-        self.emit(
-            {
-                "type": "conversation.item.input_audio_transcription.failed",
-                **ids,
-                "error": {
-                    "type": "transcription_error",
-                    "code": code,
-                    "message": message,
-                    "param": None,
-                },
-            }
-        )
+        self._transcriber.track(item, samples, transcription)
 
     # --- conversation -------------------------------------------------------------------
 
@@ -374,10 +321,7 @@ class Session:
         if clip and audio_parts[0].get("transcript") is None:
             # Client-sent audio is transcribed like a committed buffer, so the brain hears it.
             self._conversation.audio[item["id"]] = clip
-            samples = np.frombuffer(clip, dtype="<i2").astype(np.int16)
-            future = self._transcribe_async(samples)
-            task = asyncio.ensure_future(self._finish_transcription(item, future, len(samples)))
-            self._transcripts[item["id"]] = task
+            self._transcriber.track(item, np.frombuffer(clip, dtype="<i2").astype(np.int16))
 
     def _decode_audio(self, audio: str, param: str) -> bytes:
         """Base64 client audio in the session's input format, as 24 kHz PCM16 bytes."""
@@ -519,9 +463,7 @@ class Session:
             return TurnContext(tool_name=name, tool_output=last["output"], **common)
         if last["type"] != "message":
             return TurnContext(**common)
-        pending = self._transcripts.get(last["id"])
-        if pending is not None:
-            await asyncio.shield(pending)
+        await self._transcriber.wait(last["id"])
         return TurnContext(user_text=message_text(last), **common)
 
     async def _synthesize(self, text: str, voice: str, speed: float) -> Int16Array:
