@@ -11,7 +11,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from audio_engine.capture import CaptureReader, CaptureRing
 from audio_engine.devices import AudioDevice, choose_device, devices_from, open_portaudio
-from audio_engine.levels import DeadInputDetector, peak_dbfs, rms_dbfs
+from audio_engine.echo import EchoCanceller, EchoMode, aec_available, echo_cancellation_wanted
+from audio_engine.errors import AudioDeviceError
+from audio_engine.levels import DeadInputDetector, LevelWindow
 from audio_engine.playback import PlaybackQueue
 from audio_engine.qt_refcount import emit
 from audio_engine.ring import SampleRing
@@ -25,9 +27,11 @@ STALL_SECONDS = 1.5
 
 
 class CaptureProcessor(Protocol):
-    """Consumer-side capture processing, e.g. echo cancellation."""
+    """Consumer-side capture processing on whole chunks (see audio_engine.echo)."""
 
-    def process(self, mic: Samples, far_end: SampleRing, far_reader_pos: int) -> Samples: ...
+    def process(self, mic: Samples) -> Samples: ...
+
+    def resync(self) -> None: ...
 
 
 class AudioEngine(QObject):
@@ -84,6 +88,7 @@ class AudioEngine(QObject):
         *,
         playback_capacity_s: float = 120.0,
         stream_rate: int | None = None,
+        echo_cancellation: EchoMode | str = EchoMode.OFF,
     ) -> None:
         super().__init__(parent)
         if chunk_ms not in (10, 20):
@@ -101,15 +106,15 @@ class AudioEngine(QObject):
         self._drain_reader: CaptureReader | None = None
         self._far_end = SampleRing(SAMPLE_RATE * 2)
         self._far_drain_pos = 0
-        self._sender_far_pos = 0
-        self.capture_processor: CaptureProcessor | None = None
+        self._echo_mode = EchoMode(echo_cancellation)
+        self._processor: CaptureProcessor | None = None
+        self._processor_wanted = False
+        self._resync_wanted = False
         self._capture_enabled = True
         self._muted = False
-        self._pending_chunk: list[Samples] = []
-        self._pending_samples = 0
         self._dead_input = DeadInputDetector(SAMPLE_RATE)
-        self._level_window_in: list[Samples] = []
-        self._level_window_out: list[Samples] = []
+        self._input_window = LevelWindow()
+        self._output_window = LevelWindow()
         self._last_level_emit = 0.0
         self._last_xruns = (0, 0)
         self._lost_before = 0
@@ -154,9 +159,11 @@ class AudioEngine(QObject):
         self._capture = capture
         self._sender_reader = capture.reader()
         self._drain_reader = capture.reader()
-        self._far_drain_pos = self._sender_far_pos = self._far_end.write_pos
+        self._far_drain_pos = self._far_end.write_pos
+        self._resync_wanted = True
         self._dead_input.reset()
         self.active_input, self.active_output = chosen_in.device, chosen_out.device
+        self._update_echo_wanted()
         self._streams = streams
         streams.capture_open = self.capture_open
         self._timer.start()
@@ -213,6 +220,7 @@ class AudioEngine(QObject):
         self._apply_gate()
 
     def _apply_gate(self) -> None:
+        self._resync_wanted = True
         if self._streams is not None:
             self._streams.capture_open = self.capture_open
         if not self.capture_open and self._dead_input.is_dead:
@@ -233,17 +241,58 @@ class AudioEngine(QObject):
         samples = reader.read_blocking(self.chunk_samples, timeout)
         if samples is None:
             return None
-        processor = self.capture_processor
+        processor = self._processor_for_sender()
         if processor is not None:
-            samples = processor.process(samples, self._far_end, self._sender_far_pos)
-            self._sender_far_pos += len(samples)
+            samples = processor.process(samples)
         return samples.astype("<i2", copy=False).tobytes()
 
     def discard_captured(self) -> None:
         """Drop captured audio the sender has not read yet (e.g. on reconnect)."""
         if self._sender_reader is not None:
             self._sender_reader.skip_to_now()
-            self._sender_far_pos = self._far_end.write_pos
+        self._resync_wanted = True
+
+    # ----- echo cancellation -------------------------------------------------
+
+    @property
+    def echo_mode(self) -> EchoMode:
+        return self._echo_mode
+
+    @property
+    def echo_cancelling(self) -> bool:
+        """Whether captured chunks currently go through the echo canceller."""
+        return self._processor_wanted
+
+    def set_echo_cancellation(self, mode: EchoMode | str) -> None:
+        """``"auto"`` (on unless the output is a headset), ``"on"`` or ``"off"``.
+
+        Raises AudioDeviceError for ``"on"`` when pywebrtc-audio is not installed;
+        ``"auto"`` then quietly stays off.
+        """
+        mode = EchoMode(mode)
+        if mode is EchoMode.ON and not aec_available():
+            raise AudioDeviceError("Echo cancellation needs the pywebrtc-audio package.")
+        self._echo_mode = mode
+        self._update_echo_wanted()
+
+    def _update_echo_wanted(self) -> None:
+        output_name = self.active_output.name if self.active_output else self.output_device_name
+        self._processor_wanted = aec_available() and echo_cancellation_wanted(
+            self._echo_mode, output_name
+        )
+
+    def _processor_for_sender(self) -> CaptureProcessor | None:
+        """The processor, created and resynced on the sender's own thread."""
+        if not self._processor_wanted:
+            self._processor = None
+            return None
+        if self._processor is None:
+            self._processor = EchoCanceller(self._far_end)
+            self._resync_wanted = False
+        elif self._resync_wanted:
+            self._resync_wanted = False
+            self._processor.resync()
+        return self._processor
 
     # ----- playback ---------------------------------------------------------
 
@@ -287,6 +336,14 @@ class AudioEngine(QObject):
     # ----- counters ---------------------------------------------------------
 
     @property
+    def device_latency_ms(self) -> tuple[float, float]:
+        """The open streams' (input, output) latency as PortAudio reports it."""
+        if self._streams is None:
+            return 0.0, 0.0
+        capture, playback = self._streams.latencies()
+        return capture * 1000, playback * 1000
+
+    @property
     def input_overflows(self) -> int:
         streams = self._streams
         lost = 0 if self._sender_reader is None else self._sender_reader.lost_samples
@@ -322,32 +379,19 @@ class AudioEngine(QObject):
         reader = self._drain_reader
         if reader is None:
             return
-        fresh = reader.read_all()
-        if len(fresh) == 0:
-            return
-        self._level_window_in.append(fresh)
-        verdict = self._dead_input.feed(fresh)
-        if verdict is not None:
-            emit(self.silent_input_changed, verdict)
-        self._pending_chunk.append(fresh)
-        self._pending_samples += len(fresh)
-        if self._pending_samples < self.chunk_samples:
-            return
-        joined = np.concatenate(self._pending_chunk)
-        whole = len(joined) - len(joined) % self.chunk_samples
-        for offset in range(0, whole, self.chunk_samples):
-            chunk = joined[offset : offset + self.chunk_samples]
+        while (chunk := reader.read(self.chunk_samples)) is not None:
+            self._input_window.add(chunk)
+            verdict = self._dead_input.feed(chunk)
+            if verdict is not None:
+                emit(self.silent_input_changed, verdict)
             emit(self.chunk_captured, chunk.astype("<i2", copy=False).tobytes())
-        rest = joined[whole:]
-        self._pending_chunk = [rest] if len(rest) else []
-        self._pending_samples = len(rest)
 
     def _drain_far_end(self) -> None:
         ring = self._far_end
         start = max(self._far_drain_pos, ring.oldest_pos)
         count = ring.write_pos - start
         if count > 0:
-            self._level_window_out.append(ring.read(start, count))
+            self._output_window.add(ring.read(start, count))
         self._far_drain_pos = start + count
 
     def _emit_levels(self) -> None:
@@ -355,14 +399,10 @@ class AudioEngine(QObject):
         if now - self._last_level_emit < LEVEL_INTERVAL_S:
             return
         self._last_level_emit = now
-        if self._level_window_in:
-            window = np.concatenate(self._level_window_in)
-            emit(self.input_level, rms_dbfs(window), peak_dbfs(window))
-            self._level_window_in.clear()
-        if self._level_window_out:
-            window = np.concatenate(self._level_window_out)
-            emit(self.output_level, rms_dbfs(window), peak_dbfs(window))
-            self._level_window_out.clear()
+        if (levels := self._input_window.take()) is not None:
+            emit(self.input_level, *levels)
+        if (levels := self._output_window.take()) is not None:
+            emit(self.output_level, *levels)
 
     def _check_health(self, streams: StreamPair) -> None:
         now = time.monotonic()

@@ -66,3 +66,38 @@ class DeadInputDetector:
             self.is_dead = dead
             return dead
         return None
+
+
+class LevelWindow:
+    """Accumulates RMS and peak between two meter updates, without keeping samples."""
+
+    def __init__(self) -> None:
+        self._sum_squares = 0.0
+        self._count = 0
+        self._peak = 0
+
+    def add(self, samples: npt.NDArray[np.int16]) -> None:
+        if len(samples) == 0:
+            return
+        wide = samples.astype(np.float64)
+        self._sum_squares += float(np.dot(wide, wide))
+        self._count += len(samples)
+        self._peak = max(self._peak, int(np.max(np.abs(samples.astype(np.int32)))))
+
+    def take(self) -> tuple[float, float] | None:
+        """(RMS dBFS, peak dBFS) since the last call, or None if nothing was added."""
+        if self._count == 0:
+            return None
+        mean_square = self._sum_squares / self._count
+        rms = (
+            max(SILENCE_DBFS, 10.0 * math.log10(mean_square / FULL_SCALE**2))
+            if mean_square > 0
+            else SILENCE_DBFS
+        )
+        peak = (
+            max(SILENCE_DBFS, 20.0 * math.log10(self._peak / FULL_SCALE))
+            if self._peak
+            else SILENCE_DBFS
+        )
+        self._sum_squares, self._count, self._peak = 0.0, 0, 0
+        return rms, peak

@@ -125,6 +125,13 @@ class StreamPair:
             ) from exc
         self.last_input_time = self.last_output_time = time.monotonic()
 
+    def latencies(self) -> tuple[float, float]:
+        """PortAudio's own input and output latency estimates, in seconds."""
+        try:
+            return float(self._input.get_input_latency()), float(self._output.get_output_latency())
+        except (OSError, AttributeError):
+            return 0.0, 0.0
+
     def is_active(self) -> bool:
         try:
             return bool(self._input.is_active() and self._output.is_active())

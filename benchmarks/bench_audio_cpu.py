@@ -15,18 +15,22 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import psutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
+from tests.audio.sound_card import PrivateSoundServer
 
 RATE = 24000
 
@@ -108,7 +112,27 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=2.5, help="length of the talking phase")
     parser.add_argument("--idle-seconds", type=float, default=30.0)
     parser.add_argument("--chunk-ms", type=int, default=20, choices=(10, 20))
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="use the shared virtual sound card instead of a private PulseAudio daemon",
+    )
     args = parser.parse_args()
+    server = None
+    if not args.shared:
+        # Other test suites play into the shared virtual devices; a private
+        # daemon with the same layout keeps the measurement clean.
+        server = PrivateSoundServer()
+        server.start()
+        os.environ["PULSE_SERVER"] = server.address
+    try:
+        run(args)
+    finally:
+        if server is not None:
+            server.remove()
+
+
+def run(args: argparse.Namespace) -> None:
     _app = QCoreApplication.instance() or QCoreApplication([])
     print(
         f"audio CPU/memory benchmark: {platform.platform()}, Python {platform.python_version()},"

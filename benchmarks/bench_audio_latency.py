@@ -17,17 +17,21 @@ import argparse
 import os
 import platform
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
+from tests.audio.sound_card import PrivateSoundServer
 
 RATE = 24000
 
@@ -196,7 +200,27 @@ def measure_interrupt(app: QCoreApplication, engine: AudioEngine, trials: int) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="use the shared virtual sound card instead of a private PulseAudio daemon",
+    )
     args = parser.parse_args()
+    server = None
+    if not args.shared:
+        # Other test suites play into the shared virtual devices; a private
+        # daemon with the same layout keeps the measurement clean.
+        server = PrivateSoundServer()
+        server.start()
+        os.environ["PULSE_SERVER"] = server.address
+    try:
+        run(args)
+    finally:
+        if server is not None:
+            server.remove()
+
+
+def run(args: argparse.Namespace) -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
     print(f"audio latency benchmark: {platform.platform()}, Python {platform.python_version()}, "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")  # fmt: skip
@@ -205,10 +229,7 @@ def main() -> None:
         engine.start()
         try:
             spin(app, 0.5)
-            streams = engine._streams
-            assert streams is not None
-            out_latency = streams._output.get_output_latency() * 1000
-            in_latency = streams._input.get_input_latency() * 1000
+            in_latency, out_latency = engine.device_latency_ms
             playback = measure_playback(app, engine, args.trials)
             capture = measure_capture(app, engine, args.trials)
             interrupt = measure_interrupt(app, engine, max(10, args.trials // 2))

@@ -40,3 +40,20 @@ def test_a_constant_run_spanning_chunks_is_counted_across_the_seam() -> None:
     lively_then_zero = np.concatenate([np.arange(1, 101), np.zeros(900)]).astype(np.int16)
     assert detector.feed(lively_then_zero) is None
     assert detector.feed(np.zeros(150, dtype=np.int16)) is True
+
+
+def test_level_window_matches_the_one_shot_levels() -> None:
+    from audio_engine.levels import LevelWindow
+
+    rng = np.random.default_rng(5)
+    samples = (rng.standard_normal(4800) * 3000).astype(np.int16)
+    window = LevelWindow()
+    assert window.take() is None
+    for part in np.split(samples, 10):
+        window.add(part)
+    levels = window.take()
+    assert levels is not None
+    rms, peak = levels
+    assert rms == pytest.approx(rms_dbfs(samples), abs=1e-9)
+    assert peak == pytest.approx(peak_dbfs(samples), abs=1e-9)
+    assert window.take() is None

@@ -1,0 +1,86 @@
+"""A private PulseAudio daemon for audio tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+RATE = 24000
+
+
+class PrivateSoundServer:
+    """A PulseAudio daemon of our own with the same layout as tests/virtual_audio.sh.
+
+    The shared daemon is also used by other test suites that play into the same
+    virtual microphone and speaker; a private one keeps bit-exact comparisons
+    meaningful, and a test may kill it to simulate a vanished device.
+    """
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="parley-audio-test-"))
+        self.address = f"unix:{self.folder}/native"
+        (self.folder / "tiny.pa").write_text(
+            "load-module module-native-protocol-unix auth-anonymous=1 "
+            f"socket={self.folder}/native\n"
+        )
+        self.env = dict(os.environ, PULSE_SERVER=self.address, XDG_RUNTIME_DIR=str(self.folder))
+        self._daemon: subprocess.Popen[bytes] | None = None
+        self._keepalives: list[subprocess.Popen[bytes]] = []
+
+    def _pactl(self, *args: str) -> None:
+        subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True, timeout=10)
+
+    def start(self) -> None:
+        self._daemon = subprocess.Popen(
+            ["pulseaudio", "-n", "-F", str(self.folder / "tiny.pa"), "--daemonize=no",
+             "--exit-idle-time=-1", "--realtime=no", "--high-priority=no", "--use-pid-file=no",
+             "--system=no", f"--log-target=file:{self.folder}/log"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode:
+            assert time.monotonic() < deadline, "the private sound server did not start"
+            time.sleep(0.05)
+        for sink in ("parley_speaker", "parley_micfeed"):
+            self._pactl("load-module", "module-null-sink", f"sink_name={sink}", f"rate={RATE}",
+                        "channels=1", "format=s16le")  # fmt: skip
+        self._pactl("load-module", "module-remap-source", "master=parley_micfeed.monitor",
+                    "source_name=parley_mic")  # fmt: skip
+        self._pactl("set-default-sink", "parley_speaker")
+        self._pactl("set-default-source", "parley_mic")
+        # Idle null sinks stall new streams for up to 2 s without a low-latency reader.
+        for sink in ("parley_speaker", "parley_micfeed"):
+            self._keepalives.append(
+                subprocess.Popen(
+                    ["parec", "--raw", "--latency-msec=10", "-d", f"{sink}.monitor"],
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+
+        while self._count("source-outputs") < 3:  # the remap source plus two readers
+            assert time.monotonic() < deadline, "the keep-alive readers did not connect"
+            time.sleep(0.02)
+
+    def _count(self, kind: str) -> int:
+        listing = subprocess.run(
+            ["pactl", "list", "short", kind], env=self.env, capture_output=True, text=True
+        )
+        return len(listing.stdout.splitlines())
+
+    def kill(self) -> None:
+        for process in [*self._keepalives, self._daemon]:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        self._keepalives = []
+        self._daemon = None
+
+    def remove(self) -> None:
+        self.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
