@@ -216,7 +216,7 @@ class ConversationController(QObject):
         self._active_response = None
         self._response_wanted = False
         self.set_voice_locked(False)
-        self._set_connection(ConnectionState.LIVE, f"Live: {self._target_label}")
+        self._set_connection(ConnectionState.LIVE, self._target_label)
 
     def _on_worker_finished_with(self, error: object) -> None:
         worker = self.sender()

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.panel_dock = QDockWidget("Settings", self)
         self.panel_dock.setObjectName("settings-dock")
         self.panel_dock.setWidget(self.panels)
+        self.panels.setMinimumWidth(400)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
         self.inspector_dock = QDockWidget("Event inspector", self)
         self.inspector_dock.setObjectName("inspector-dock")
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.inspector_dock.setWidget(self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inspector_dock)
         self.inspector_dock.setVisible(self.settings.ui.show_inspector)
+        self.resizeDocks([self.inspector_dock], [240], Qt.Orientation.Vertical)
 
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Status")
