@@ -3,8 +3,9 @@
 The engine itself always speaks 24 kHz mono PCM16 (the Realtime API's
 ``pcm16``). The network worker owns one ``SessionCodec`` per session and
 converts at the edge: ``encode_capture`` before sending, ``decode_playback``
-before ``AudioEngine.play``. G.711 formats are 8 kHz, so they go through a
-stateful resampler in each direction (no seams between chunks).
+before ``AudioEngine.play``, and ``flush_playback`` at the end of each item
+(the resampler holds about 40 ms). G.711 formats are 8 kHz, so they go
+through a stateful resampler in each direction (no seams between chunks).
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ class SessionCodec:
         codes = np.frombuffer(payload, dtype=np.uint8)
         narrow = g711.ulaw2lin(codes) if self.audio_format == "g711_ulaw" else g711.alaw2lin(codes)
         return self._from_wire.process(narrow).astype("<i2").tobytes()
+
+    def flush_playback(self) -> bytes:
+        """The decoded tail the resampler still holds; call when an item's audio is done."""
+        if self.is_passthrough:
+            return b""
+        tail = self._from_wire.process(np.zeros(0, dtype=np.int16), last=True)
+        self._from_wire.reset()
+        return tail.astype("<i2").tobytes()
 
     def reset(self) -> None:
         """Forget filter state, e.g. when a response is interrupted."""

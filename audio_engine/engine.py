@@ -23,7 +23,7 @@ Samples = npt.NDArray[np.int16]
 SAMPLE_RATE = ENGINE_RATE
 LEVEL_INTERVAL_S = 1.0 / 30.0
 DRAIN_INTERVAL_MS = 34  # one tick per level update (at most 30 Hz); cheaper than faster ticks
-STALL_SECONDS = 1.5
+STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
 
 
 class CaptureProcessor(Protocol):
@@ -180,6 +180,7 @@ class AudioEngine(QObject):
             return
         streams.close()
         self._playback.close()
+        self._sender_reader = self._drain_reader = None
         if self._capture is not None:
             self._capture.close()
         pa, self._pa = self._pa, None
@@ -199,7 +200,13 @@ class AudioEngine(QObject):
             self.start()
 
     def refresh_devices(self) -> list[AudioDevice]:
-        """A fresh device scan (PortAudio is re-initialised for it)."""
+        """A device scan.
+
+        PortAudio only rescans when it is initialised from scratch, which cannot
+        happen while this engine's streams are open: stopped, this is a fresh
+        scan; running, it is the list from the last ``start``. ``start`` always
+        rescans, so ``set_devices`` picks up new hardware.
+        """
         from audio_engine.devices import list_devices
 
         return list_devices()
@@ -235,11 +242,12 @@ class AudioEngine(QObject):
         """
         reader = self._sender_reader
         if reader is None:
-            if timeout > 0:
-                time.sleep(min(timeout, 0.05))
+            time.sleep(max(0.0, timeout))  # keep a polling sender from spinning
             return None
         samples = reader.read_blocking(self.chunk_samples, timeout)
         if samples is None:
+            if self._sender_reader is not reader:
+                time.sleep(max(0.0, timeout))  # stopped meanwhile
             return None
         processor = self._processor_for_sender()
         if processor is not None:
@@ -299,7 +307,9 @@ class AudioEngine(QObject):
     def play(self, item_id: str, pcm: bytes) -> bool:
         """Queue 24 kHz PCM16 for ``item_id``; callable from any thread.
 
-        Returns False (and drops the audio) if the item was interrupted.
+        Returns False (and drops the audio) if the item was interrupted. Blocks
+        while the playback buffer (two minutes) is full; raises BufferError if
+        it stays full because the device is not playing.
         """
         if len(pcm) % 2:
             raise ValueError(f"PCM16 audio must have an even number of bytes, got {len(pcm)}")
@@ -347,7 +357,9 @@ class AudioEngine(QObject):
     def input_overflows(self) -> int:
         streams = self._streams
         lost = 0 if self._sender_reader is None else self._sender_reader.lost_samples
-        return (0 if streams is None else streams.input_overflows) + (lost > 0) + self._lost_before
+        lost_chunks = -(-lost // self.chunk_samples)  # a sender too slow for the ring
+        device = 0 if streams is None else streams.input_overflows
+        return device + lost_chunks + self._lost_before
 
     @property
     def output_underruns(self) -> int:

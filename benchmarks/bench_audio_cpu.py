@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sys
 import threading
 import time
@@ -118,6 +119,8 @@ def main() -> None:
         help="use the shared virtual sound card instead of a private PulseAudio daemon",
     )
     args = parser.parse_args()
+    # On SIGTERM still run the finally blocks that stop the private sound server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     server = None
     if not args.shared:
         # Other test suites play into the shared virtual devices; a private
@@ -139,7 +142,9 @@ def run(args: argparse.Namespace) -> None:
         f" {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, chunk {args.chunk_ms} ms"
     )
     engine = AudioEngine(chunk_ms=args.chunk_ms)
+    engine.device_error.connect(lambda message: print(f"  DEVICE ERROR: {message}"))
     engine.start()
+    spin(2.0)  # a fresh sound server's first streams settle before measuring
     try:
         print(f"  idle, {args.idle_seconds:.0f} s:")
         idle_cpu, _ = run_phase(engine, args.idle_seconds, talking=False)

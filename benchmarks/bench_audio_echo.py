@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
-from tests.audio.sound_card import PrivateSoundServer
+from tests.audio.sound_card import MonitorRecorder, PrivateSoundServer
 
 RATE = 24000
 TEXT = (
@@ -81,6 +82,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settle", type=float, default=1.5, help="seconds left out at the start")
     args = parser.parse_args()
+    # On SIGTERM still run the finally blocks that stop the private sound server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     server = PrivateSoundServer()
     server.start()
     os.environ["PULSE_SERVER"] = server.address
@@ -101,11 +104,9 @@ def run(speech: np.ndarray, settle_s: float) -> None:
     )
     engine = AudioEngine(chunk_ms=10, echo_cancellation="on")
     engine.start()
-    recorder = subprocess.Popen(
-        ["parec", "-d", "parley_mic", "--raw", "--format=s16le", f"--rate={RATE}",
-         "--channels=1", "--latency-msec=10"],
-        stdout=subprocess.PIPE,
-    )  # fmt: skip
+    spin(2.0)  # a fresh sound server's first streams settle before measuring
+    recorder = MonitorRecorder("parley_mic")
+    recorder.wait_started()
     cleaned: list[bytes] = []
     sender_cpu = [0.0]
     stop = threading.Event()
@@ -130,9 +131,7 @@ def run(speech: np.ndarray, settle_s: float) -> None:
         thread.join()
     finally:
         engine.stop()
-        recorder.terminate()
-    assert recorder.stdout is not None
-    raw = np.frombuffer(recorder.stdout.read(), dtype="<i2")
+        raw = recorder.stop()
     out = np.frombuffer(b"".join(cleaned), dtype="<i2")
     settle = int(settle_s * RATE)
     span = len(speech) - settle

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import subprocess
 import sys
 import threading
@@ -206,6 +207,8 @@ def main() -> None:
         help="use the shared virtual sound card instead of a private PulseAudio daemon",
     )
     args = parser.parse_args()
+    # On SIGTERM still run the finally blocks that stop the private sound server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     server = None
     if not args.shared:
         # Other test suites play into the shared virtual devices; a private
@@ -224,6 +227,11 @@ def run(args: argparse.Namespace) -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
     print(f"audio latency benchmark: {platform.platform()}, Python {platform.python_version()}, "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")  # fmt: skip
+    warm_up = AudioEngine()
+    warm_up.start()
+    warm_up.play("warm-up", burst(0, ms=500).tobytes())
+    spin(app, 2.0)  # a fresh sound server's first streams settle before measuring
+    warm_up.stop()
     for chunk_ms in (10, 20):
         engine = AudioEngine(chunk_ms=chunk_ms)
         engine.start()

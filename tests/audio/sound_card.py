@@ -1,4 +1,4 @@
-"""A private PulseAudio daemon for audio tests and benchmarks."""
+"""A private PulseAudio daemon and a monitor recorder, for audio tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 RATE = 24000
+Samples = npt.NDArray[np.int16]
 
 
 class PrivateSoundServer:
@@ -84,3 +89,67 @@ class PrivateSoundServer:
     def remove(self) -> None:
         self.kill()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class MonitorRecorder:
+    """Records a PulseAudio source with parec, timestamping every block it reads."""
+
+    def __init__(self, source: str = "parley_speaker.monitor") -> None:
+        self._process = subprocess.Popen(
+            [
+                "parec",
+                "-d",
+                source,
+                "--raw",
+                "--format=s16le",
+                f"--rate={RATE}",
+                "--channels=1",
+                "--latency-msec=5",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._blocks: list[tuple[float, bytes]] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        assert self._process.stdout is not None
+        fd = self._process.stdout.fileno()
+        while True:
+            block = os.read(fd, 4800)
+            if not block:
+                return
+            with self._lock:
+                self._blocks.append((time.monotonic(), block))
+
+    def wait_started(self, timeout: float = 3.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._blocks:
+                    return
+            time.sleep(0.005)
+        raise AssertionError("parec delivered nothing")
+
+    def samples(self) -> Samples:
+        with self._lock:
+            data = b"".join(block for _, block in self._blocks)
+        return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2").astype(np.int16)
+
+    def arrival_time_of(self, sample_index: int) -> float:
+        """When the block holding ``sample_index`` was read."""
+        position = 0
+        with self._lock:
+            for stamp, block in self._blocks:
+                position += len(block) // 2
+                if position > sample_index:
+                    return stamp
+        raise IndexError(sample_index)
+
+    def stop(self) -> Samples:
+        self._process.terminate()
+        self._process.wait(timeout=5)
+        self._thread.join(timeout=5)
+        return self.samples()

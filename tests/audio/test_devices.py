@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,6 +114,9 @@ def test_a_server_dying_mid_stream_is_reported_and_the_engine_can_reopen(
             private_server.kill()
         assert not engine.running
         assert "halted" in errors[0]
+        began = time.monotonic()
+        assert engine.read_chunk(0.2) is None
+        assert time.monotonic() - began >= 0.15  # a polling sender does not spin
         private_server.start()
         engine.start()
         assert engine.running
