@@ -57,7 +57,7 @@ class ParleyApp(QObject):
         self.settings = loaded.settings
         self.options = options or CliOptions()
         self.keys = KeyStore(self.settings)
-        self.offline = OfflineEngineHost(**(engine_options or {}))
+        self.offline = OfflineEngineHost(**(engine_options or _engine_options(self.settings)))
         self.controller = ConversationController(self.settings, self.keys, self.offline)
         self.audio: Any = None
         self.audio_problem: str | None = None
@@ -65,7 +65,11 @@ class ParleyApp(QObject):
         self.window: Any = None
         if with_window:
             from ui.main_window import MainWindow
+            from ui.theme import apply_theme
 
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, self.settings.ui.theme)
             self.window = MainWindow(self.controller, self.keys)
             self.window.close_requested.connect(self._on_window_close_requested)
             for problem in loaded.problems:
@@ -116,6 +120,8 @@ class ParleyApp(QObject):
         self.audio_problem = NO_AUDIO_MESSAGE.format(reason=reason)
         log.warning("no audio: %s", reason)
         self.controller.status_message.emit(self.audio_problem)
+        if self.window is not None:
+            self.window.panels.show_audio_problem(self.audio_problem)
 
     def _on_window_close_requested(self) -> None:
         self.save()
@@ -142,3 +148,15 @@ class ParleyApp(QObject):
     @property
     def live(self) -> bool:
         return self.controller.connection_state is ConnectionState.LIVE
+
+
+def _engine_options(settings: Any) -> dict[str, Any]:
+    """The offline engine's options from the settings (a chat endpoint, a model dir)."""
+    engine = settings.engine
+    options: dict[str, Any] = {}
+    if engine.chat_endpoint:
+        options["chat_endpoint"] = engine.chat_endpoint
+        options["chat_model"] = engine.chat_model or "default"
+    if engine.stt_model_dir:
+        options["speech"] = engine.stt_model_dir
+    return options

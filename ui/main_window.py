@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -27,24 +28,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.audio_checks import AudioChecks
 from desktop.controller import ConversationController
 from desktop.secrets import KeyStore
-from desktop.settings import AudioSettings, PriceTable
 from desktop.state import ConnectionState, TurnState
 from desktop.turns import Entry
 from desktop.usage import UsageLedger
+from ui.audio_panel import AudioPanel
 from ui.connection_bar import ConnectionBar
+from ui.icons import app_icon
 from ui.instructions_panel import InstructionsPanel
 from ui.ptt_key_filter import PushToTalkKeyFilter
-from ui.settings_form import SettingsForm
 from ui.talk_controls import TalkControls
+from ui.theme import apply_theme
 from ui.tools_panel import ToolsPanel
 from ui.transcript_model import TranscriptEntry
 from ui.transcript_view import TranscriptView
+from ui.tray import Tray
+from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
 from ui.voice_panel import VoicePanel
 
 log = logging.getLogger(__name__)
+
+GLOBAL_HOTKEY_UNAVAILABLE = (
+    "A global push-to-talk hotkey is not available in this version on this platform; "
+    "hold the push-to-talk key while Parley's window has focus."
+)
 
 
 class MainWindow(QMainWindow):
@@ -108,11 +118,13 @@ class MainWindow(QMainWindow):
         self.status_label.setAccessibleName("Status")
         self.statusBar().addWidget(self.status_label, 1)
         self._problems: list[str] = []
+        self.audio: Any = None
 
         self.ptt_filter = PushToTalkKeyFilter(self, self.settings.ui.ptt_key)
         self.ptt_filter.install()
         self.ptt_filter.set_active(self.settings.ui.talk_mode == "ptt")
-        self.tray = _make_tray(self)
+        self.setWindowIcon(app_icon())
+        self.tray = Tray(self)
         self._build_menus()
         self._wire()
         self._restore_geometry()
@@ -160,7 +172,10 @@ class MainWindow(QMainWindow):
         self.message_edit.returnPressed.connect(self._on_send_button_clicked)
         self.talk.ptt_pressed.connect(c.ptt_press)
         self.talk.ptt_released.connect(c.ptt_release)
-        self.talk.mute_toggled.connect(c.set_muted)
+        self.talk.mute_toggled.connect(self._on_mute_toggled)
+        self.tray.mute_toggled.connect(self._on_mute_toggled)
+        self.tray.show_hide_requested.connect(self._on_tray_show_hide_requested)
+        self.tray.quit_requested.connect(self.close)
         self.talk.setting_changed.connect(self._on_widget_setting_changed)
         self.ptt_filter.pressed.connect(self._on_ptt_filter_pressed)
         self.ptt_filter.released.connect(self._on_ptt_filter_released)
@@ -185,6 +200,7 @@ class MainWindow(QMainWindow):
 
     def attach_audio(self, audio: Any) -> None:
         """Meters and device notices from the audio engine, once it runs."""
+        self.audio = audio
         audio.input_level.connect(self.talk.set_input_level)
         audio.output_level.connect(self.talk.set_output_level)
         self.panels.attach_audio(audio)
@@ -203,6 +219,29 @@ class MainWindow(QMainWindow):
             if not self.ptt_filter.set_key(str(value)):
                 self.show_status(f"'{value}' is not a key Parley can use for push-to-talk.")
             self.talk.set_ptt_key(str(value))
+        elif key in ("audio.input_device", "audio.output_device"):
+            self._switch_devices()
+        elif key == "audio.chunk_ms":
+            self.show_status("The new audio buffer length applies the next time Parley starts.")
+        elif key == "ui.theme":
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, str(value))
+        elif key == "ui.global_hotkey" and value:
+            self.show_status(GLOBAL_HOTKEY_UNAVAILABLE)
+
+    def _switch_devices(self) -> None:
+        if self.audio is None:
+            self.show_status("No audio engine is running; the devices apply at the next start.")
+            return
+        audio = self.settings.audio
+        try:
+            self.audio.set_devices(audio.input_device or None, audio.output_device or None)
+        except Exception as exc:  # AudioDeviceError and PortAudio's own errors
+            self.show_status(f"Could not open the audio devices: {exc}")
+            self.panels.show_audio_problem(str(exc))
+            return
+        self.panels.attach_audio_devices(self.audio)
 
     def _on_connection_bar_api_key_entered(self, backend: str, key: str) -> None:
         try:
@@ -212,6 +251,16 @@ class MainWindow(QMainWindow):
             return
         self.connection_bar.show_api_key_message(result.message, error=result.source == "memory")
         self.show_status(result.message)
+
+    def _on_mute_toggled(self, muted: bool) -> None:
+        self.talk.set_muted(muted)
+        self.tray.set_muted(muted)
+        self.controller.set_muted(muted)
+        if self.audio is not None:
+            self.audio.set_muted(muted)
+
+    def _on_tray_show_hide_requested(self) -> None:
+        self.setVisible(not self.isVisible())
 
     def _on_send_button_clicked(self) -> None:
         if self.controller.send_text(self.message_edit.text()):
@@ -229,8 +278,7 @@ class MainWindow(QMainWindow):
         if not isinstance(state, ConnectionState):
             return
         self.connection_bar.set_connection_state(state, reason)
-        if self.tray is not None:
-            self.tray.set_connection_state(state, reason)
+        self.tray.set_connection_state(state, reason)
         if state is ConnectionState.FAILED:
             self.show_status(reason)
 
@@ -254,8 +302,7 @@ class MainWindow(QMainWindow):
             )
 
     def _on_controller_notification(self, title: str, text: str) -> None:
-        if self.tray is not None:
-            self.tray.notify(title, text)
+        self.tray.notify(title, text)
         self.show_status(f"{title}: {text}")
 
     def _on_controller_inspector_records(self, records: list[Any]) -> None:
@@ -325,7 +372,7 @@ class MainWindow(QMainWindow):
 
 
 class SidePanels(QTabWidget):
-    """The settings panels, plus audio and usage pages built here.
+    """The settings panels in tabs, wired to the controller's state.
 
     Signals:
         setting_changed(str, object): ``"group.field"`` and the new value.
@@ -341,37 +388,27 @@ class SidePanels(QTabWidget):
         self.voice.new_session_requested.connect(controller.new_session)
         self.instructions = InstructionsPanel()
         self.vad = VadPanel()
+        self.audio = AudioPanel()
         self.tools = ToolsPanel()
-        self.audio_form = SettingsForm(
-            "audio",
-            AudioSettings,
-            ["input_device", "output_device", "chunk_ms", "format", "echo_cancellation"],
-        )
-        self.audio_status = QLabel("Audio devices open after the window appears.")
-        self.audio_status.setWordWrap(True)
-        self.audio_status.setAccessibleName("Audio devices")
-        self.usage_label = QLabel()
-        self.usage_label.setWordWrap(True)
-        self.usage_label.setAccessibleName("Token usage")
-        self.usage_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.prices_form = SettingsForm("prices", PriceTable)
-        reset_button = QPushButton("&Reset conversation")
-        reset_button.setToolTip("Forget the conversation and usage; start a new session")
-        reset_button.clicked.connect(controller.reset_conversation)
-        for panel in (
-            self.voice, self.instructions, self.vad, self.tools, self.audio_form, self.prices_form
-        ):  # fmt: skip
+        self.usage = UsagePanel()
+        self.usage.reset_conversation_requested.connect(controller.reset_conversation)
+        self.checks = AudioChecks(self)
+        self.checks.status.connect(self.audio.set_status)
+        self.audio.test_tone_requested.connect(self.checks.play_tone)
+        self.audio.mic_check_requested.connect(self.checks.start_mic_check)
+        self.audio.refresh_devices_requested.connect(self.refresh_devices)
+        self.audio.set_tests_enabled(False)
+        for panel in (self.voice, self.instructions, self.vad, self.audio, self.tools, self.usage):
             panel.setting_changed.connect(self.setting_changed)
         self.addTab(_page(self.voice), "&Voice")
         self.addTab(_page(self.instructions), "&Instructions")
         self.addTab(_page(self.vad), "VA&D")
-        self.addTab(_page(self.audio_form, self.audio_status), "A&udio")
+        self.addTab(_page(self.audio), "A&udio")
         self.addTab(_page(self.tools), "&Tools")
-        self.addTab(_page(self.usage_label, reset_button, self.prices_form), "Usa&ge")
+        self.addTab(_page(self.usage), "Usa&ge")
         controller.voice_lock_changed.connect(self._on_controller_voice_lock_changed)
         controller.usage_changed.connect(self._on_controller_usage_changed)
         self.refresh()
-        self._on_controller_usage_changed(controller.usage)
 
     def refresh(self) -> None:
         """Show the controller's settings again (e.g. after a refused edit)."""
@@ -379,35 +416,46 @@ class SidePanels(QTabWidget):
         self.voice.set_values(settings.voice)
         self.instructions.set_values(settings.instructions)
         self.vad.set_values(settings.turn_detection, settings.transcription, settings.audio)
+        self.audio.set_values(settings.audio)
         self.tools.set_values(settings.tools)
-        self.audio_form.set_values(settings.audio)
-        self.prices_form.set_values(settings.prices)
+        self.usage.set_prices(settings.prices)
 
     def attach_audio(self, audio: Any) -> None:
-        names = [getattr(d, "name", "none") for d in (audio.active_input, audio.active_output)]
-        self.audio_status.setText(f"Microphone: {names[0]}\nSpeaker: {names[1]}")
+        self.checks.audio = audio
+        audio.input_level.connect(self.audio.set_input_level)
+        audio.output_level.connect(self.audio.set_output_level)
+        self.audio.set_tests_enabled(True)
+        self.refresh_devices()
+
+    def refresh_devices(self) -> None:
+        try:
+            from audio_engine import list_input_devices, list_output_devices
+
+            inputs = [d.name for d in list_input_devices()]
+            outputs = [d.name for d in list_output_devices()]
+        except Exception as exc:  # a broken sound server must not take the window down
+            self.audio.set_status(f"Could not list audio devices: {exc}")
+            return
+        audio = self.controller.settings.audio
+        self.audio.set_devices(inputs, outputs, audio.input_device, audio.output_device)
+        if not inputs and not outputs:
+            self.audio.set_status("No audio devices found. Typed conversation still works.")
 
     def show_audio_problem(self, text: str) -> None:
-        self.audio_status.setText(text)
+        self.audio.set_status(text)
+
+    def attach_audio_devices(self, audio: Any) -> None:
+        names = [getattr(d, "name", "none") for d in (audio.active_input, audio.active_output)]
+        self.audio.set_status(f"Using {names[0]} and {names[1]}.")
 
     def _on_controller_voice_lock_changed(self, reason: str) -> None:
-        locked = bool(reason)
-        self.voice.set_voice_locked(locked, reason)
-        if not locked:
+        self.voice.set_voice_locked(bool(reason), reason)
+        if not reason:
             self.voice.set_values(self.controller.settings.voice)
 
     def _on_controller_usage_changed(self, ledger: object) -> None:
-        if not isinstance(ledger, UsageLedger):
-            return
-        prices = self.controller.settings.prices
-        turn, total = ledger.last_turn, ledger.session
-        self.usage_label.setText(
-            f"Last response: {turn.total} tokens (text in {turn.text_input}, audio in "
-            f"{turn.audio_input}, cached {turn.text_cached_input + turn.audio_cached_input}, "
-            f"text out {turn.text_output}, audio out {turn.audio_output})\n"
-            f"Session: {total.total} tokens in {ledger.turns} responses, "
-            f"estimated ${total.cost(prices):.4f}"
-        )
+        if isinstance(ledger, UsageLedger):
+            self.usage.set_usage(ledger.last_turn.as_dict(), ledger.session.as_dict())
 
 
 def _page(*widgets: QWidget) -> QWidget:
@@ -447,16 +495,3 @@ def _make_inspector() -> QWidget:
         return placeholder
     widget: QWidget = EventInspector()
     return widget
-
-
-def _make_tray(window: MainWindow) -> Any:
-    try:
-        from ui.tray import Tray  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
-    from PySide6.QtWidgets import QSystemTrayIcon
-
-    if not QSystemTrayIcon.isSystemTrayAvailable():
-        return None
-    tray = Tray(window)
-    return tray
