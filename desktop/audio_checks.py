@@ -13,7 +13,7 @@ TONE_ITEM = "parley-test-tone"
 MIC_CHECK_ITEM = "parley-mic-check"
 
 
-def test_tone(seconds: float = 0.8, frequency: float = 440.0) -> bytes:
+def tone_pcm(seconds: float = 0.8, frequency: float = 440.0) -> bytes:
     """A soft sine with short fades, as 24 kHz PCM16."""
     t = np.arange(int(RATE * seconds)) / RATE
     envelope = np.minimum(1.0, np.minimum(t, seconds - t) / 0.02)
@@ -40,7 +40,7 @@ class AudioChecks(QObject):
         if self.audio is None:
             self.status.emit("No speaker is open.")
             return
-        self.audio.play(TONE_ITEM, test_tone())
+        self.audio.play(TONE_ITEM, tone_pcm())
         self.audio.finish_item(TONE_ITEM)
         self.status.emit("Playing a test tone…")
 

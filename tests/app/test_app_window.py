@@ -244,3 +244,19 @@ def test_command_line_version_and_smoke_test(tmp_path: Path) -> None:
     )
     assert smoke.returncode == 0, smoke.stderr[-2000:]
     assert "smoke test passed" in smoke.stdout
+
+
+def test_no_audio_devices_still_allows_typed_conversation(
+    qtbot: QtBot, app: ParleyApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/parley-no-sound-server")
+    messages: list[str] = []
+    app.controller.status_message.connect(messages.append)
+    assert not app.start_audio()
+    assert app.audio is None
+    assert app.audio_problem and "Typed conversation still works" in app.audio_problem
+    assert any("No audio device" in m for m in messages)
+    app.start(connect=True)
+    qtbot.waitUntil(lambda: app.live, timeout=15000)
+    app.controller.send_text("hello")
+    wait_reply(qtbot, app)
