@@ -22,8 +22,26 @@ def list_devices() -> int:
     if not devices:
         print("No audio devices found (is a sound server running?).")
         return 0
+    print("Audio devices (use the name with --input-device / --output-device):")
     for device in devices:
-        print(device)
+        kinds = [
+            kind
+            for kind, channels in (
+                ("input", device.max_input_channels),
+                ("output", device.max_output_channels),
+            )
+            if channels
+        ]
+        defaults = [
+            f"default {kind}"
+            for kind, flag in (
+                ("input", device.is_default_input),
+                ("output", device.is_default_output),
+            )
+            if flag
+        ]
+        extra = f" ({', '.join(defaults)})" if defaults else ""
+        print(f"  {device.name}  [{device.host_api}; {'/'.join(kinds)}]{extra}")
     return 0
 
 

@@ -96,11 +96,21 @@ class ParleyApp(QObject):
         except ImportError as exc:
             self._no_audio(str(exc))
             return False
-        audio = AudioEngine(
-            input_device=self.settings.audio.input_device or None,
-            output_device=self.settings.audio.output_device or None,
-            chunk_ms=self.settings.audio.chunk_ms,
-        )
+        options = self.settings.audio
+        try:
+            audio = AudioEngine(
+                input_device=options.input_device or None,
+                output_device=options.output_device or None,
+                chunk_ms=options.chunk_ms,
+                echo_cancellation=options.echo_cancellation,
+            )
+        except AudioDeviceError as exc:  # e.g. echo cancellation "on" without its package
+            self.controller.status_message.emit(str(exc))
+            audio = AudioEngine(
+                input_device=options.input_device or None,
+                output_device=options.output_device or None,
+                chunk_ms=options.chunk_ms,
+            )
         try:
             audio.start()
         except AudioDeviceError as exc:

@@ -221,6 +221,11 @@ class MainWindow(QMainWindow):
             self.talk.set_ptt_key(str(value))
         elif key in ("audio.input_device", "audio.output_device"):
             self._switch_devices()
+        elif key == "audio.echo_cancellation" and self.audio is not None:
+            try:
+                self.audio.set_echo_cancellation(str(value))
+            except Exception as exc:  # AudioDeviceError: the canceller is not installed
+                self.show_status(str(exc))
         elif key == "audio.chunk_ms":
             self.show_status("The new audio buffer length applies the next time Parley starts.")
         elif key == "ui.theme":
