@@ -253,6 +253,14 @@ def bench_streaming(seconds: float, floor_ms: float, tap: Tap) -> None:
     qt.exec()
     wall = time.monotonic() - deadline_holder["start"]
     cpu = psutil.Process().cpu_times()
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    per_thread = sorted(
+        ((t.user_time + t.system_time, t.id) for t in psutil.Process().threads()), reverse=True
+    )
+    breakdown = ", ".join(
+        f"{names.get(tid) or _thread_comm(tid)} {100 * used_s / wall:.1f}%"
+        for used_s, tid in per_thread[:6]
+    )
     used = (cpu.user - deadline_holder["cpu"].user) + (cpu.system - deadline_holder["cpu"].system)
     time.sleep(0.5)
     app.close()
@@ -265,8 +273,16 @@ def bench_streaming(seconds: float, floor_ms: float, tap: Tap) -> None:
           f"(5 ms timer, {len(gaps)} ticks)")  # fmt: skip
     print(f"app CPU (GUI, network and audio threads; engine in another process): "
           f"{100 * used / wall:.1f} % of one core")  # fmt: skip
+    print(f"  busiest threads over the whole run: {breakdown}")
     report_output_latency(tap, first_play, received, floor_ms)
     report_barge_in(tap, interrupts, received, first_play)
+
+
+def _thread_comm(tid: int) -> str:
+    try:
+        return Path(f"/proc/self/task/{tid}/comm").read_text().strip()
+    except OSError:
+        return str(tid)
 
 
 def report_output_latency(
