@@ -33,3 +33,41 @@ def test_typed_message_gets_a_spoken_reply(
     assert controller.voice_locked
     assert controller.usage.turns == 1
     assert controller.usage.session.total > 0
+
+
+def test_g711_session_decodes_replies_for_playback(
+    qtbot: QtBot, controller: ConversationController
+) -> None:
+    controller.settings.audio.format = "g711_ulaw"
+    connect(qtbot, controller)
+    assert controller.send_text("hello")
+    qtbot.waitUntil(
+        lambda: any(
+            e.role == "assistant" and e.status == "done" for e in controller.transcript.entries()
+        ),
+        timeout=15000,
+    )
+    assistant = next(e for e in controller.transcript.entries() if e.role == "assistant")
+    # Decoded to 24 kHz PCM16 before playback (48 bytes per ms, not G.711's 8): the
+    # greeting is several seconds long, a sixth of that if it were left undecoded.
+    assert controller.tracker.received_ms(assistant.key) > 3000
+    assert controller.recorder.duration_s > 0.1
+
+
+def test_server_error_is_shown_and_the_session_goes_on(
+    qtbot: QtBot, controller: ConversationController
+) -> None:
+    connect(qtbot, controller)
+    messages: list[str] = []
+    controller.status_message.connect(messages.append)
+    assert controller.worker is not None
+    controller.worker.send_event({"type": "conversation.item.delete", "item_id": "no_such_item"})
+    qtbot.waitUntil(lambda: any("Server error" in m for m in messages), timeout=5000)
+    assert controller.connection_state is ConnectionState.LIVE
+    assert controller.send_text("hello")
+    qtbot.waitUntil(
+        lambda: any(
+            e.role == "assistant" and e.status == "done" for e in controller.transcript.entries()
+        ),
+        timeout=15000,
+    )
