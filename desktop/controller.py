@@ -198,6 +198,7 @@ class ConversationController(QObject):
         worker.audio_started.connect(self._on_worker_audio_started)
         worker.barged_in.connect(self._on_worker_barged_in)
         worker.turn_committed.connect(self._on_worker_turn_committed)
+        worker.event_rejected.connect(self._on_worker_event_rejected)
         worker.finished_with.connect(self._on_worker_finished_with)
         self._worker = worker
         self._target_label = target.label
@@ -337,6 +338,18 @@ class ConversationController(QObject):
         self._response_wanted = False
         self._active_response = "pending"
         self._worker.send_event({"type": "response.create"})
+
+    def _on_worker_event_rejected(self, kind: str, reason: str) -> None:
+        self.status_message.emit(f"Not sent ({kind}): {reason}")
+        if kind == "response.create":
+            self.response_create_failed()
+
+    def response_create_failed(self) -> None:
+        """The server rejected our response.create: nothing is pending any more."""
+        if self._active_response == "pending":
+            self._active_response = None
+        if self.turn_state is TurnState.THINKING:
+            self._set_turn(TurnState.IDLE)
 
     def response_refused(self) -> None:
         """The server already had a response running: ask again when it is done."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from desktop.inspector_feed import InspectorFeed
-from desktop.realtime import RealtimeConnection, RealtimeError
+from desktop.realtime import RealtimeConnection, RealtimeError, SessionConfigError
 from desktop.recorder import ConversationRecorder
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class SetStreaming:
 
 Command = SendEvent | StartTurn | CommitTurn | SetStreaming
 CommitCallback = Callable[[bool, int], None]
+RejectCallback = Callable[[str, str], None]
 
 
 class Sender(threading.Thread):
@@ -69,6 +70,7 @@ class Sender(threading.Thread):
         on_commit: CommitCallback,
         encode: Callable[[bytes], bytes] | None = None,
         bytes_per_ms: int = _PCM_BYTES_PER_MS,
+        on_rejected: RejectCallback | None = None,
     ) -> None:
         super().__init__(name="parley-sender", daemon=True)
         self._connection = connection
@@ -76,6 +78,7 @@ class Sender(threading.Thread):
         self._feed = feed
         self._recorder = recorder
         self._on_commit = on_commit
+        self._on_rejected = on_rejected
         self._encode = encode
         self._bytes_per_ms = bytes_per_ms
         self._commands: queue.SimpleQueue[Command | None] = queue.SimpleQueue()
@@ -142,7 +145,14 @@ class Sender(threading.Thread):
             self._finish_turn()
 
     def _send(self, event: dict[str, Any]) -> None:
-        wire = self._connection.send(event)
+        try:
+            wire = self._connection.send(event)
+        except SessionConfigError as error:
+            # Refused before reaching the socket: the session is unchanged and goes on.
+            log.warning("not sent: %s: %s", event.get("type"), error)
+            if self._on_rejected is not None:
+                self._on_rejected(str(event.get("type", "")), str(error))
+            return
         self._feed.add("client", wire)
 
     def _streaming(self) -> bool:

@@ -180,6 +180,8 @@ class ServerEventHandler:
         if code == "conversation_already_has_active_response":
             c.response_refused()
             return
+        if (event.caused_by or {}).get("type") == "response.create":
+            c.response_create_failed()
         if code in _QUIET_ERRORS:
             return
         c.status_message.emit(f"Server error: {event.message or code}")

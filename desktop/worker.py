@@ -75,6 +75,7 @@ class ConnectionWorker(QThread):
         audio_started(str, str): first audio of a response (response_id, item_id).
         barged_in(object): a hands-free barge-in was handled here (a ``BargeIn``).
         turn_committed(bool, int): push-to-talk release: committed?, milliseconds sent.
+        event_rejected(str, str): a client event refused before sending (type, why).
         finished_with(object): the session ended; the exception, or None if closed locally.
     """
 
@@ -83,6 +84,7 @@ class ConnectionWorker(QThread):
     audio_started = Signal(str, str)
     barged_in = Signal(object)
     turn_committed = Signal(bool, int)
+    event_rejected = Signal(str, str)
     finished_with = Signal(object)
 
     def __init__(
@@ -220,6 +222,7 @@ class ConnectionWorker(QThread):
             self.turn_committed.emit,
             encode=self._encode,
             bytes_per_ms=self._plan.bytes_per_ms,
+            on_rejected=self.event_rejected.emit,
         )
         sender.submit(SetStreaming(self._plan.handsfree, self._plan.muted))
         with self._pending_lock:

@@ -71,3 +71,23 @@ def test_server_error_is_shown_and_the_session_goes_on(
         ),
         timeout=15000,
     )
+
+
+def test_rejected_response_request_does_not_block_the_next_turn(
+    qtbot: QtBot, controller: ConversationController
+) -> None:
+    connect(qtbot, controller)
+    assert controller.worker is not None
+    messages: list[str] = []
+    controller.status_message.connect(messages.append)
+    controller.request_response()  # now pending: further requests wait for it
+    controller.worker.send_event({"type": "response.create", "response": {"voice": "nobody"}})
+    qtbot.waitUntil(lambda: any("Not sent" in m for m in messages), timeout=5000)
+    qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
+    assert controller.send_text("hello"), "the sender survived the refused event"
+    qtbot.waitUntil(
+        lambda: any(
+            e.role == "assistant" and e.status == "done" for e in controller.transcript.entries()
+        ),
+        timeout=15000,
+    )
