@@ -60,9 +60,10 @@ def test_typed_turn_through_the_window(qtbot: QtBot, app: ParleyApp) -> None:
     assert [e.role for e in model.entries()] == ["user", "assistant"]
     assert model.entries()[1].text
     assert window.message_edit.text() == ""
-    qtbot.waitUntil(lambda: window.inspector.model.rowCount() > 5, timeout=3000)
-    types = {row.type for row in window.inspector.model.log.rows}
-    assert {"session.update", "response.create", "response.output_audio.delta"} <= types
+    wanted = {"session.update", "response.create", "response.output_audio.delta"}
+    qtbot.waitUntil(
+        lambda: wanted <= {row.type for row in window.inspector.model.log.rows}, timeout=3000
+    )
     assert window.panels.usage.cell_text("total", "session") not in ("", "0")
     assert window.panels.voice.lock_text(), "the voice panel shows the lock after audio"
 
