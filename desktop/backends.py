@@ -57,6 +57,13 @@ class OfflineEngineHost:
                 log.info("offline engine listening on %s", self._url)
             return self._url
 
+    @property
+    def speech_error(self) -> str | None:
+        """Why the running engine cannot transcribe speech (typed turns still work)."""
+        engine = self._engine
+        error = getattr(engine, "speech_error", None) if engine is not None else None
+        return error if isinstance(error, str) else None
+
     def stop(self) -> None:
         with self._lock:
             engine, self._engine, self._url = self._engine, None, None

@@ -218,6 +218,13 @@ class ConversationController(QObject):
         self._response_wanted = False
         self.set_voice_locked(False)
         self._set_connection(ConnectionState.LIVE, self._target_label)
+        if self.settings.connection.backend == "offline":
+            QTimer.singleShot(1500, self._report_offline_speech)
+
+    def _report_offline_speech(self) -> None:
+        problem = self.offline.speech_error
+        if problem:
+            self.status_message.emit(f"Offline engine: typed conversation only. {problem}")
 
     def _on_worker_finished_with(self, error: object) -> None:
         worker = self.sender()

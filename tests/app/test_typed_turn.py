@@ -91,3 +91,12 @@ def test_rejected_response_request_does_not_block_the_next_turn(
         ),
         timeout=15000,
     )
+
+
+def test_offline_engine_without_speech_says_typed_only(
+    qtbot: QtBot, controller: ConversationController
+) -> None:
+    messages: list[str] = []
+    controller.status_message.connect(messages.append)
+    connect(qtbot, controller)
+    qtbot.waitUntil(lambda: any("typed conversation only" in m for m in messages), timeout=5000)
