@@ -31,5 +31,5 @@ sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$SIZE_KB/" \
 install -m 755 "$ROOT/packaging/linux/postinst" "$STAGE/DEBIAN/postinst"
 install -m 755 "$ROOT/packaging/linux/postrm" "$STAGE/DEBIAN/postrm"
 
-dpkg-deb --root-owner-group -Zxz -z6 --build "$STAGE" "$OUT" >/dev/null
+dpkg-deb --root-owner-group -Zxz -z3 --build "$STAGE" "$OUT" >/dev/null
 echo "build: $(basename "$OUT"), $(du -h "$OUT" | cut -f1)"
