@@ -141,6 +141,20 @@ def test_corrupt_settings_file_is_reported_without_blocking(qtbot: QtBot, tmp_pa
         parley.close()
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """setup_logging changes the root logger; put it back for the tests that follow."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restored_logging")
 def test_a_key_never_reaches_logs_settings_or_inspector(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
