@@ -22,6 +22,11 @@ from audio_engine.ring import SampleRing
 
 Samples = npt.NDArray[np.int16]
 FRAME = 240  # 10 ms at 24 kHz, what AEC3 processes
+# The far-end reader trails the output by a few frames, so a mic chunk that
+# arrives just before the output callback has run still finds its partner.
+# The echo of a frame reaches the mic only after the device latency, so the
+# reference still leads the echo, as AEC3 needs.
+FAR_LAG = 3 * FRAME
 MAX_FAR_BACKLOG = 20 * FRAME  # beyond 200 ms behind, skip ahead instead of lagging
 _HEADSET_WORDS = ("headset", "headphone", "earphone", "earbud", "airpods")
 
@@ -58,12 +63,13 @@ class EchoCanceller:
             raise ValueError("the engine's echo canceller runs at 24 kHz")
         self._apm = AudioProcessor(sample_rate=sample_rate, num_channels=1, echo_cancellation=True)
         self._far_end = far_end
-        self._far_pos = far_end.write_pos
+        self._far_pos = 0
+        self.resync()
         self._silence: Samples = np.zeros(FRAME, dtype=np.int16)
 
     def resync(self) -> None:
         """Forget the far-end backlog (after a gap in capture, e.g. mute)."""
-        self._far_pos = max(self._far_end.oldest_pos, self._far_end.write_pos - FRAME)
+        self._far_pos = max(self._far_end.oldest_pos, self._far_end.write_pos - FAR_LAG)
 
     def _next_far_frame(self) -> Samples:
         ring = self._far_end

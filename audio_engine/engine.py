@@ -51,12 +51,13 @@ class AudioEngine(QObject):
     24 kHz PCM16; see ``audio_engine.codec.SessionCodec``.
 
     Signals:
-        chunk_captured(bytes): one captured chunk (chunk_ms of PCM16), for
-            recording or export; the sender uses ``read_chunk`` instead.
+        chunk_captured(bytes): one captured chunk (chunk_ms of PCM16, the raw
+            microphone before echo cancellation), for recording or export;
+            the sender uses ``read_chunk`` instead.
         input_level(float, float): microphone RMS and peak in dBFS, at most 30 Hz.
         output_level(float, float): played RMS and peak in dBFS, at most 30 Hz.
-        playback_started(str): the first sample of an item reached the device.
-        playback_drained(str): the last sample of an item reached the device
+        playback_started(str): the first sample of an item was handed to the device.
+        playback_drained(str): the last sample of an item was handed to the device
             (after ``finish_item``, a newer item, or ``interrupt``).
         device_error(str): a stream failed or stalled; the engine has stopped
             and ``start`` may be called again.
@@ -86,6 +87,7 @@ class AudioEngine(QObject):
         chunk_ms: int = 20,
         parent: QObject | None = None,
         *,
+        output_buffer_ms: int = 10,
         playback_capacity_s: float = 120.0,
         stream_rate: int | None = None,
         echo_cancellation: EchoMode | str = EchoMode.OFF,
@@ -93,12 +95,18 @@ class AudioEngine(QObject):
         super().__init__(parent)
         if chunk_ms not in (10, 20):
             raise ValueError(f"chunk_ms must be 10 or 20, got {chunk_ms}")
+        if output_buffer_ms not in (10, 20):
+            raise ValueError(f"output_buffer_ms must be 10 or 20, got {output_buffer_ms}")
         self.input_device_name = input_device
         self.output_device_name = output_device
         self.chunk_ms = chunk_ms
         self.chunk_samples = SAMPLE_RATE * chunk_ms // 1000
+        # Playback buffers are independent of the capture chunk: 10 ms keeps
+        # interrupt-to-silence near 30 ms even with 20 ms capture chunks.
+        self.output_buffer_ms = output_buffer_ms
+        output_samples = SAMPLE_RATE * output_buffer_ms // 1000
         self._stream_rate = stream_rate  # a test hook: force the resampling path
-        self._playback = PlaybackQueue(int(playback_capacity_s * SAMPLE_RATE), self.chunk_samples)
+        self._playback = PlaybackQueue(int(playback_capacity_s * SAMPLE_RATE), output_samples)
         self._streams: StreamPair | None = None
         self._pa: object | None = None
         self._capture: CaptureRing | None = None
@@ -147,6 +155,7 @@ class AudioEngine(QObject):
                 chosen_in.device,
                 chosen_out.device,
                 self.chunk_samples,
+                self._playback.prebuffer,
                 capture,
                 self._playback,
                 self._far_end,
@@ -325,7 +334,7 @@ class AudioEngine(QObject):
 
         Later ``play`` calls for the cut item are dropped.
         """
-        ack_timeout = 4 * self.chunk_ms / 1000 + 0.2
+        ack_timeout = 4 * self.output_buffer_ms / 1000 + 0.2
         item_id, samples = self._playback.interrupt(self.running, ack_timeout)
         return item_id, samples * 1000 // SAMPLE_RATE
 

@@ -60,6 +60,7 @@ class StreamPair:
         input_device: AudioDevice,
         output_device: AudioDevice,
         chunk_samples: int,
+        output_samples: int,
         capture: CaptureRing,
         playback: PlaybackQueue,
         far_end: SampleRing,
@@ -70,6 +71,7 @@ class StreamPair:
         self._playback = playback
         self._far_end = far_end
         self.chunk_samples = chunk_samples
+        self.output_samples = output_samples
         self.capture_open = True  # the gate: mute / push-to-talk
         self.input_rate = _negotiate_rate(pa, input_device, True, forced_rate)
         self.output_rate = _negotiate_rate(pa, output_device, False, forced_rate)
@@ -83,7 +85,7 @@ class StreamPair:
             if self.output_rate != ENGINE_RATE
             else None
         )
-        self._out_buffer: Samples = np.zeros(chunk_samples, dtype=np.int16)
+        self._out_buffer: Samples = np.zeros(output_samples, dtype=np.int16)
         self.input_frames = 0
         self.output_frames = 0
         self.input_overflows = 0
@@ -94,8 +96,9 @@ class StreamPair:
         self._output: Any = None
         self._open(input_device, output_device)
 
-    def _frames(self, rate: int) -> int:
-        return self.chunk_samples * rate // ENGINE_RATE
+    @staticmethod
+    def _frames(samples_at_24k: int, rate: int) -> int:
+        return samples_at_24k * rate // ENGINE_RATE
 
     def _open(self, input_device: AudioDevice, output_device: AudioDevice) -> None:
         try:
@@ -105,7 +108,7 @@ class StreamPair:
                 rate=self.output_rate,
                 output=True,
                 output_device_index=output_device.index,
-                frames_per_buffer=self._frames(self.output_rate),
+                frames_per_buffer=self._frames(self.output_samples, self.output_rate),
                 stream_callback=self._on_output_callback,
             )
             self._input = self._pa.open(
@@ -114,7 +117,7 @@ class StreamPair:
                 rate=self.input_rate,
                 input=True,
                 input_device_index=input_device.index,
-                frames_per_buffer=self._frames(self.input_rate),
+                frames_per_buffer=self._frames(self.chunk_samples, self.input_rate),
                 stream_callback=self._on_input_callback,
             )
         except OSError as exc:

@@ -113,6 +113,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=2.5, help="length of the talking phase")
     parser.add_argument("--idle-seconds", type=float, default=30.0)
     parser.add_argument("--chunk-ms", type=int, default=20, choices=(10, 20))
+    parser.add_argument("--output-ms", type=int, default=10, choices=(10, 20))
     parser.add_argument(
         "--shared",
         action="store_true",
@@ -139,9 +140,10 @@ def run(args: argparse.Namespace) -> None:
     _app = QCoreApplication.instance() or QCoreApplication([])
     print(
         f"audio CPU/memory benchmark: {platform.platform()}, Python {platform.python_version()},"
-        f" {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, chunk {args.chunk_ms} ms"
+        f" {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, chunk {args.chunk_ms} ms,"
+        f" output buffer {args.output_ms} ms"
     )
-    engine = AudioEngine(chunk_ms=args.chunk_ms)
+    engine = AudioEngine(chunk_ms=args.chunk_ms, output_buffer_ms=args.output_ms)
     engine.device_error.connect(lambda message: print(f"  DEVICE ERROR: {message}"))
     engine.start()
     spin(2.0)  # a fresh sound server's first streams settle before measuring

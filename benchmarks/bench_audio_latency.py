@@ -232,8 +232,8 @@ def run(args: argparse.Namespace) -> None:
     warm_up.play("warm-up", burst(0, ms=500).tobytes())
     spin(app, 2.0)  # a fresh sound server's first streams settle before measuring
     warm_up.stop()
-    for chunk_ms in (10, 20):
-        engine = AudioEngine(chunk_ms=chunk_ms)
+    for chunk_ms, output_ms in ((10, 10), (20, 20), (20, 10)):
+        engine = AudioEngine(chunk_ms=chunk_ms, output_buffer_ms=output_ms)
         engine.start()
         try:
             spin(app, 0.5)
@@ -243,8 +243,10 @@ def run(args: argparse.Namespace) -> None:
             interrupt = measure_interrupt(app, engine, max(10, args.trials // 2))
         finally:
             engine.stop()
-        print(f"\n{chunk_ms} ms buffers (PortAudio reports output latency {out_latency:.1f} ms, "
-              f"input latency {in_latency:.1f} ms)")  # fmt: skip
+        print(
+            f"\ncapture chunks {chunk_ms} ms, output buffers {output_ms} ms (PortAudio reports"
+            f" input latency {in_latency:.1f} ms, output latency {out_latency:.1f} ms)"
+        )
         print(f"  playback  play() -> sink monitor     {percentiles(playback)}")
         print(f"  capture   mic feed -> read_chunk()   {percentiles(capture)}")
         print(f"  interrupt interrupt() -> silence     {percentiles(interrupt)}")

@@ -143,3 +143,15 @@ def test_a_device_that_refuses_24khz_is_resampled(make_engine, qtbot) -> None:
     _, correlation = best_alignment(heard, tone[2400:-2400])
     assert correlation > 0.99
     assert engine.played_samples("item_r") == RATE
+
+
+@pytest.mark.audio
+def test_portaudio_probing_prints_nothing(pulse_server: str) -> None:
+    script = "from audio_engine import list_devices\nprint(len(list_devices()))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert int(result.stdout) >= 2
+    assert "ALSA lib" not in result.stderr
+    assert "jack" not in result.stderr.lower()
