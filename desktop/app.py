@@ -81,7 +81,8 @@ class ParleyApp(QObject):
             self.window.show()
         should_connect = self.options.connect if connect is None else connect
         should_connect = should_connect or self.settings.connection.auto_connect
-        QTimer.singleShot(0, lambda: self._start_late(should_connect))
+        # A context object: the call is dropped if this app is closed first.
+        QTimer.singleShot(0, self, lambda: self._start_late(should_connect))
 
     def _start_late(self, connect: bool) -> None:
         if self._with_audio:

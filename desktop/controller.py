@@ -121,6 +121,8 @@ class ConversationController(QObject):
         self._renew_timer = QTimer(self, interval=1000)
         self._renew_timer.timeout.connect(self._on_renew_timer_timeout)
         self._renew_timer.start()
+        self._speech_note_timer = QTimer(self, singleShot=True, interval=1500)
+        self._speech_note_timer.timeout.connect(self._report_offline_speech)
         self._session_update_timer = QTimer(self, singleShot=True, interval=150)
         self._session_update_timer.timeout.connect(self._on_session_update_timer_timeout)
 
@@ -158,7 +160,8 @@ class ConversationController(QObject):
     def shutdown(self) -> None:
         """Stop every thread and timer this controller started (on quit)."""
         self._want_connected = False
-        for timer in (self._retry_timer, self._inspector_timer, self._renew_timer, *self._timers):
+        timers = (self._retry_timer, self._inspector_timer, self._renew_timer, *self._timers)
+        for timer in (*timers, self._speech_note_timer, self._session_update_timer):
             timer.stop()
         self._stop_worker()
         for worker in self._old_workers:
@@ -219,7 +222,7 @@ class ConversationController(QObject):
         self.set_voice_locked(False)
         self._set_connection(ConnectionState.LIVE, self._target_label)
         if self.settings.connection.backend == "offline":
-            QTimer.singleShot(1500, self._report_offline_speech)
+            self._speech_note_timer.start()
 
     def _report_offline_speech(self) -> None:
         problem = self.offline.speech_error
