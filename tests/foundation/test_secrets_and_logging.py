@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -31,7 +32,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
 
 @pytest.fixture
-def memory_keyring() -> MemoryKeyring:
+def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
@@ -40,7 +41,7 @@ def memory_keyring() -> MemoryKeyring:
 
 
 @pytest.fixture
-def no_keyring() -> None:
+def no_keyring() -> Iterator[None]:
     previous = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.fail.Keyring())
     yield
@@ -104,7 +105,19 @@ def test_credential_shapes_are_redacted(text: str) -> None:
         assert secret not in out
 
 
-def test_log_file_never_holds_a_registered_key(tmp_path: Path) -> None:
+@pytest.fixture
+def restore_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_log_file_never_holds_a_registered_key(tmp_path: Path, restore_root_logger: None) -> None:
     path = setup_logging("DEBUG", log_dir=tmp_path, stderr=False)
     register_secret("plainlookingsecret42")
     logging.getLogger("parley.test").warning("connecting with plainlookingsecret42 now")
