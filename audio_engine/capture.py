@@ -59,10 +59,16 @@ class CaptureRing:
             return
 
     def close(self) -> None:
-        if self.closed:
-            return
+        """Wake any waiting reader for good; the pipe closes with the object.
+
+        Closing the descriptors here could race with a reader inside select()
+        on another thread, and a reused descriptor number would then be read
+        by mistake.
+        """
         self.closed = True
         self.wake()
+
+    def __del__(self) -> None:
         for fd in (self._wake_read, self._wake_write):
             with contextlib.suppress(OSError):
                 os.close(fd)

@@ -144,11 +144,11 @@ class AudioEngine(QObject):
         if self._streams is not None:
             return
         pa = open_portaudio()
+        capture = CaptureRing(SAMPLE_RATE * 4)
         try:
             devices = devices_from(pa)
             chosen_in = choose_device(devices, self.input_device_name, "input")
             chosen_out = choose_device(devices, self.output_device_name, "output")
-            capture = CaptureRing(SAMPLE_RATE * 4)
             self._playback.reopen()
             streams = StreamPair(
                 pa,
@@ -162,6 +162,7 @@ class AudioEngine(QObject):
                 forced_rate=self._stream_rate,
             )
         except Exception:
+            capture.close()
             pa.terminate()
             raise
         self._pa = pa
