@@ -64,6 +64,11 @@ class OfflineEngineHost:
         error = getattr(engine, "speech_error", None) if engine is not None else None
         return error if isinstance(error, str) else None
 
+    def wait_speech_ready(self, timeout: float) -> bool:
+        """Whether the running engine's speech recogniser loaded within ``timeout``."""
+        engine = self._engine
+        return bool(engine is not None and engine.wait_speech_ready(timeout=timeout))
+
     def stop(self) -> None:
         with self._lock:
             engine, self._engine, self._url = self._engine, None, None

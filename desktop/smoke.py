@@ -18,6 +18,7 @@ from desktop.config_store import LoadedSettings
 from desktop.state import ConnectionState, TurnState
 
 SMOKE_TIMEOUT_S = 60.0
+SPEECH_TIMEOUT_S = 30.0
 SMOKE_MESSAGE = "Hello, can you hear me?"
 
 
@@ -61,9 +62,16 @@ def run_smoke_test(loaded: LoadedSettings, options: CliOptions) -> int:
         app.controller.tracker.received_ms(e.key) for e in app.controller.transcript.entries()
     )
     reply = next((e.text for e in app.controller.transcript.entries() if e.role == "assistant"), "")
+    # Typed turns need no speech recogniser; a bundle that lost the Whisper
+    # model would still pass them, so say whether it loaded.
+    if app.offline.wait_speech_ready(timeout=SPEECH_TIMEOUT_S):
+        speech = "ready"
+    else:
+        speech = f"unavailable ({app.offline.speech_error or 'still loading'})"
     app.close()
     if "ok" in outcome:
         print(f"smoke test passed in {elapsed:.1f} s: reply {reply!r}, {received_ms} ms of audio")
+        print(f"offline speech: {speech}")
         return 0
     reason = outcome.get("error") or (
         f"no audio reply within {SMOKE_TIMEOUT_S:.0f} s"

@@ -17,15 +17,22 @@ for path in ./opt/parley/parley ./usr/bin/parley ./usr/share/applications/parley
 done
 
 run_smoke() {
-    local exe="$1" home
+    local exe="$1" home out
     home="$(mktemp -d)"
+    out="$home/smoke.out"
     local start end status=0
     start=$(date +%s%N)
     HOME="$home" XDG_CONFIG_HOME="$home/config" XDG_STATE_HOME="$home/state" \
-        QT_QPA_PLATFORM=offscreen timeout 120 "$exe" --smoke-test || status=$?
+        QT_QPA_PLATFORM=offscreen timeout 120 "$exe" --smoke-test >"$out" || status=$?
     end=$(date +%s%N)
-    rm -rf "$home"
+    cat "$out"
     echo "check: $exe --smoke-test exit $status in $(( (end - start) / 1000000 )) ms"
+    # The bundle must carry the speech stack, not only typed turns.
+    if [ $status -eq 0 ] && ! grep -q "^offline speech: ready" "$out"; then
+        echo "check: the bundled offline engine cannot recognise speech" >&2
+        status=1
+    fi
+    rm -rf "$home"
     return $status
 }
 
