@@ -114,7 +114,7 @@ class AudioEngine(QObject):
         self._drain_reader: CaptureReader | None = None
         self._far_end = SampleRing(SAMPLE_RATE * 2)
         self._far_drain_pos = 0
-        self._echo_mode = EchoMode(echo_cancellation)
+        self._echo_mode = EchoMode.OFF
         self._processor: CaptureProcessor | None = None
         self._processor_wanted = False
         self._resync_wanted = False
@@ -132,6 +132,7 @@ class AudioEngine(QObject):
         self._timer.setInterval(DRAIN_INTERVAL_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_drain_timer_timeout)
+        self.set_echo_cancellation(echo_cancellation)  # validates "on" without the package
 
     # ----- lifecycle --------------------------------------------------------
 

@@ -97,3 +97,14 @@ def test_echo_is_cancelled_by_at_least_15_db(make_engine, room, far_speech, qtbo
     print(f"echo {echo_dbfs:.1f} dBFS, ERLE {erle:.1f} dB")
     # Typically 37 dB; a loaded machine can delay the sender and cost some.
     assert erle > 15, f"echo {echo_dbfs:.1f} dBFS, ERLE only {erle:.1f} dB"
+
+
+def test_echo_mode_is_validated_on_construction(qtbot) -> None:
+    from audio_engine import AudioEngine
+
+    with pytest.raises(ValueError):
+        AudioEngine(echo_cancellation="sometimes")
+    engine = AudioEngine(echo_cancellation="auto")
+    assert engine.echo_mode is EchoMode.AUTO
+    engine.set_echo_cancellation("off")
+    assert not engine.echo_cancelling
