@@ -98,3 +98,32 @@ def test_output_level_is_reported_at_most_30_times_a_second(make_engine, qtbot) 
     assert 10 <= len(levels) <= 32
     loud = [rms for rms, _ in levels if rms > -60]
     assert loud and all(abs(rms - 20 * np.log10(3000 / 32768)) < 1.5 for rms in loud[1:-1])
+
+
+def test_bursty_delivery_from_another_thread_plays_seamlessly(
+    make_engine, monitor: MonitorRecorder, qtbot
+) -> None:
+    import threading
+
+    engine = make_engine()
+    sent = noise(2.0, seed=21)
+    deltas = np.array_split(sent, 40)  # 50 ms deltas, like a server's output audio
+
+    def receiver() -> None:
+        for index, delta in enumerate(deltas):
+            engine.play("item_e", delta.tobytes())
+            if index % 8 == 7:
+                time.sleep(0.25)  # a burst of 400 ms, then a pause shorter than that
+        engine.finish_item("item_e")
+
+    thread = threading.Thread(target=receiver)
+    with qtbot.waitSignal(engine.playback_drained, timeout=8000):
+        thread.start()
+    thread.join()
+    qtbot.wait(200)
+    heard = monitor.stop()
+    start = find_exact(heard, sent)
+    assert start >= 0
+    assert np.array_equal(heard[start : start + len(sent)], sent)
+    assert engine.output_underruns == 0
+    assert engine.played_samples("item_e") == len(sent)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from audio_engine.playback import PlaybackQueue
@@ -105,3 +107,39 @@ def test_a_new_item_finishes_the_previous_one() -> None:
     assert drained == ["a"]  # "b" may still be streaming
     queue.finish("b")
     assert queue.take_events() == ([], ["b"])
+
+
+def test_a_full_buffer_makes_the_producer_wait_and_loses_nothing() -> None:
+    import threading
+
+    queue = PlaybackQueue(capacity=1000, prebuffer=BUFFER)
+    done = threading.Event()
+
+    def produce() -> None:
+        queue.push("a", ramp(0, 3000))
+        queue.finish("a")
+        done.set()
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    played = []
+    deadline = time.monotonic() + 10
+    while not (done.is_set() and queue.queued_samples() == 0):
+        assert time.monotonic() < deadline, "the producer never finished"
+        out = np.zeros(BUFFER, dtype=np.int16)
+        taken = queue.pull(out)
+        played.append(out[:taken])
+        queue.notify_consumed()
+    producer.join(timeout=5)
+    assert np.array_equal(np.concatenate(played), ramp(0, 3000))
+
+
+def test_a_full_buffer_with_no_device_is_a_clear_error() -> None:
+    queue = PlaybackQueue(capacity=1000, prebuffer=BUFFER)
+    queue.close()
+    try:
+        queue.push("a", ramp(0, 1500), wait_timeout=0.1)
+    except BufferError as exc:
+        assert "not playing" in str(exc)
+    else:
+        raise AssertionError("overfilling a stopped queue was accepted")
