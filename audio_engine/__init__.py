@@ -17,16 +17,36 @@ Everything is 24 kHz mono PCM16 (the Realtime API's ``pcm16``)::
 ``AudioEngine.set_echo_cancellation`` switches.
 """
 
-from audio_engine.codec import SessionCodec
-from audio_engine.devices import (
-    AudioDevice,
-    list_devices,
-    list_input_devices,
-    list_output_devices,
-)
-from audio_engine.echo import EchoMode
-from audio_engine.engine import SAMPLE_RATE, AudioEngine
-from audio_engine.errors import AudioDeviceError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from audio_engine.codec import SessionCodec
+    from audio_engine.devices import (
+        AudioDevice,
+        list_devices,
+        list_input_devices,
+        list_output_devices,
+    )
+    from audio_engine.echo import EchoMode
+    from audio_engine.engine import SAMPLE_RATE, AudioEngine
+    from audio_engine.errors import AudioDeviceError
+
+# Imported on first use, so that Qt-free users of the pure-numpy modules
+# (``audio_engine.g711``, the offline engine) do not load Qt and PortAudio.
+_EXPORTS = {
+    "SessionCodec": "audio_engine.codec",
+    "AudioDevice": "audio_engine.devices",
+    "list_devices": "audio_engine.devices",
+    "list_input_devices": "audio_engine.devices",
+    "list_output_devices": "audio_engine.devices",
+    "EchoMode": "audio_engine.echo",
+    "SAMPLE_RATE": "audio_engine.engine",
+    "AudioEngine": "audio_engine.engine",
+    "AudioDeviceError": "audio_engine.errors",
+}
 
 __all__ = [
     "SAMPLE_RATE",
@@ -39,3 +59,12 @@ __all__ = [
     "list_input_devices",
     "list_output_devices",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'audio_engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -15,7 +15,6 @@ from audio_engine.echo import EchoCanceller, EchoMode, aec_available, echo_cance
 from audio_engine.errors import AudioDeviceError
 from audio_engine.levels import DeadInputDetector, LevelWindow
 from audio_engine.playback import PlaybackQueue
-from audio_engine.qt_refcount import emit
 from audio_engine.ring import SampleRing
 from audio_engine.streams import ENGINE_RATE, StreamPair
 
@@ -180,8 +179,8 @@ class AudioEngine(QObject):
         self._timer.start()
         for choice in (chosen_in, chosen_out):
             if choice.notice:
-                emit(self.device_notice, choice.notice)
-        emit(self.running_changed, True)
+                self.device_notice.emit(choice.notice)
+        self.running_changed.emit(True)
 
     def stop(self) -> None:
         """Close the streams and join the PortAudio threads; safe to call twice."""
@@ -199,8 +198,8 @@ class AudioEngine(QObject):
             pa.terminate()  # type: ignore[attr-defined]
         if self._dead_input.is_dead:
             self._dead_input.reset()
-            emit(self.silent_input_changed, False)
-        emit(self.running_changed, False)
+            self.silent_input_changed.emit(False)
+        self.running_changed.emit(False)
 
     def set_devices(self, input_device: str | None, output_device: str | None) -> None:
         """Choose devices by name (None = default); restarts the streams if running."""
@@ -243,7 +242,7 @@ class AudioEngine(QObject):
             self._streams.capture_open = self.capture_open
         if not self.capture_open and self._dead_input.is_dead:
             self._dead_input.reset()
-            emit(self.silent_input_changed, False)
+            self.silent_input_changed.emit(False)
 
     def read_chunk(self, timeout: float) -> bytes | None:
         """The next captured chunk (chunk_ms of PCM16), waiting up to ``timeout`` s.
@@ -388,14 +387,14 @@ class AudioEngine(QObject):
         self._emit_levels()
         started, drained = self._playback.take_events()
         for item_id in started:
-            emit(self.playback_started, item_id)
+            self.playback_started.emit(item_id)
         for item_id in drained:
-            emit(self.playback_drained, item_id)
+            self.playback_drained.emit(item_id)
         self._playback.notify_consumed()
         xruns = (self.input_overflows, self.output_underruns)
         if xruns != self._last_xruns:
             self._last_xruns = xruns
-            emit(self.xruns_changed, *xruns)
+            self.xruns_changed.emit(*xruns)
         self._check_health(streams)
 
     def _drain_capture(self) -> None:
@@ -406,8 +405,8 @@ class AudioEngine(QObject):
             self._input_window.add(chunk)
             verdict = self._dead_input.feed(chunk)
             if verdict is not None:
-                emit(self.silent_input_changed, verdict)
-            emit(self.chunk_captured, chunk.astype("<i2", copy=False).tobytes())
+                self.silent_input_changed.emit(verdict)
+            self.chunk_captured.emit(chunk.astype("<i2", copy=False).tobytes())
 
     def _drain_far_end(self) -> None:
         ring = self._far_end
@@ -423,9 +422,9 @@ class AudioEngine(QObject):
             return
         self._last_level_emit = now
         if (levels := self._input_window.take()) is not None:
-            emit(self.input_level, *levels)
+            self.input_level.emit(*levels)
         if (levels := self._output_window.take()) is not None:
-            emit(self.output_level, *levels)
+            self.output_level.emit(*levels)
 
     def _check_health(self, streams: StreamPair) -> None:
         now = time.monotonic()
@@ -436,8 +435,7 @@ class AudioEngine(QObject):
         device = self.active_input.name if self.active_input else "unknown"
         self._lost_before = self.input_overflows
         self.stop()
-        emit(
-            self.device_error,
+        self.device_error.emit(
             f"The audio stream on {device!r} {reason}; the device may have been "
             "disconnected or the sound server stopped. Playback and capture are halted.",
         )
