@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 import soxr
 
-from desktop.local_engine import g711
+from audio_engine import g711
 from desktop.realtime.names import G711_RATE, PCM_RATE
 
 Int16Array = npt.NDArray[np.int16]
@@ -23,9 +23,13 @@ def resample(samples: Int16Array, from_rate: int, to_rate: int) -> Int16Array:
 def decode_input(data: bytes, audio_format: str) -> Int16Array:
     """Wire bytes in ``audio_format`` (flat name) to 24 kHz PCM16 samples."""
     if audio_format == "g711_ulaw":
-        return resample(g711.mulaw_decode(data), G711_RATE, INTERNAL_RATE)
+        return resample(
+            g711.ulaw2lin(np.frombuffer(data, dtype=np.uint8)), G711_RATE, INTERNAL_RATE
+        )
     if audio_format == "g711_alaw":
-        return resample(g711.alaw_decode(data), G711_RATE, INTERNAL_RATE)
+        return resample(
+            g711.alaw2lin(np.frombuffer(data, dtype=np.uint8)), G711_RATE, INTERNAL_RATE
+        )
     usable = len(data) - len(data) % 2
     return np.frombuffer(data[:usable], dtype="<i2").astype(np.int16)
 
@@ -33,9 +37,9 @@ def decode_input(data: bytes, audio_format: str) -> Int16Array:
 def encode_output(samples: Int16Array, audio_format: str) -> bytes:
     """24 kHz PCM16 samples to wire bytes in ``audio_format`` (flat name)."""
     if audio_format == "g711_ulaw":
-        return g711.mulaw_encode(resample(samples, INTERNAL_RATE, G711_RATE))
+        return g711.lin2ulaw(resample(samples, INTERNAL_RATE, G711_RATE)).tobytes()
     if audio_format == "g711_alaw":
-        return g711.alaw_encode(resample(samples, INTERNAL_RATE, G711_RATE))
+        return g711.lin2alaw(resample(samples, INTERNAL_RATE, G711_RATE)).tobytes()
     return samples.astype("<i2").tobytes()
 
 

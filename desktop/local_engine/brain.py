@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.local_engine.intents import builtin_reply
-from desktop.local_engine.tools_router import ToolCall, route, summarize_output
+from desktop.local_engine.tool_summaries import summarize_output
+from desktop.local_engine.tools_router import ToolCall, route
 
 NOT_HEARD = "Sorry, I didn't catch that. Could you say it again?"
 

@@ -227,29 +227,3 @@ def extract_arguments(
     for name in deferred:
         arguments[name] = _free_text(utterance, tool_words or set(), used)
     return {name: arguments[name] for name in properties if name in arguments}
-
-
-def summarize_output(tool_name: str, output: str) -> str:
-    """A short spoken sentence about a function's output."""
-    label = tool_name.replace("_", " ").strip() or "the tool"
-    try:
-        parsed: Any = json.loads(output)
-    except (json.JSONDecodeError, TypeError):
-        parsed = output
-    if isinstance(parsed, dict):
-        for key in ("message", "result", "summary", "text", "status"):
-            if isinstance(parsed.get(key), str | int | float) and len(parsed) == 1:
-                return f"{label} says: {parsed[key]}."
-        details = [
-            f"{str(k).replace('_', ' ')} {v}"
-            for k, v in parsed.items()
-            if isinstance(v, str | int | float | bool)
-        ][:4]
-        body = ", ".join(details) if details else "done"
-        return f"{label} returned {body}."
-    if isinstance(parsed, list):
-        return f"{label} returned {len(parsed)} results."
-    text = str(parsed).strip()
-    if not text:
-        return f"{label} is done."
-    return f"{label} returned: {text[:300]}."
