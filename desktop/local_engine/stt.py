@@ -111,7 +111,7 @@ class SpeechRecognizer:
                 from faster_whisper import WhisperModel
             except ImportError as exc:
                 raise SpeechUnavailable(
-                    f"faster-whisper is not installed. Install it with: {INSTALL_HINT}"
+                    f"faster-whisper could not be imported ({exc}). Install it with: {INSTALL_HINT}"
                 ) from exc
             model = WhisperModel(
                 str(model_dir), device="cpu", compute_type="int8", cpu_threads=self._cpu_threads
