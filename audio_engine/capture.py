@@ -29,14 +29,20 @@ class CaptureRing:
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
         self.closed = False
+        # (capture write_pos, far-end write_pos) when the newest block arrived:
+        # when each captured sample was recorded, in far-end positions (echo.py).
+        # One tuple, so a reader on another thread never sees half an update.
+        self.far_anchor: tuple[int, int] | None = None
 
     @property
     def write_pos(self) -> int:
         return self.ring.write_pos
 
-    def push(self, samples: Samples) -> None:
-        """Append captured samples (input callback only)."""
+    def push(self, samples: Samples, far_write_pos: int | None = None) -> None:
+        """Append captured samples (input callback only), noting the far end's position."""
         self.ring.write(samples)
+        if far_write_pos is not None:
+            self.far_anchor = (self.ring.write_pos, far_write_pos)
         self.wake()
 
     def wake(self) -> None:

@@ -11,7 +11,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from audio_engine.capture import CaptureReader, CaptureRing
 from audio_engine.devices import AudioDevice, choose_device, devices_from, open_portaudio
-from audio_engine.echo import EchoCanceller, EchoMode, aec_available, echo_cancellation_wanted
+from audio_engine.echo import (
+    CleanerConfig,
+    EchoCanceller,
+    EchoMode,
+    aec_available,
+    echo_cancellation_wanted,
+)
 from audio_engine.errors import AudioDeviceError
 from audio_engine.levels import DeadInputDetector, LevelWindow
 from audio_engine.playback import PlaybackQueue
@@ -28,7 +34,11 @@ STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1
 class CaptureProcessor(Protocol):
     """Consumer-side capture processing on whole chunks (see audio_engine.echo)."""
 
-    def process(self, mic: Samples) -> Samples: ...
+    config: CleanerConfig
+
+    def process(
+        self, mic: Samples, capture_pos: int = 0, anchor: tuple[int, int] | None = None
+    ) -> Samples: ...
 
     def resync(self) -> None: ...
 
@@ -90,6 +100,7 @@ class AudioEngine(QObject):
         playback_capacity_s: float = 120.0,
         stream_rate: int | None = None,
         echo_cancellation: EchoMode | str = EchoMode.OFF,
+        noise_suppression: bool = False,
     ) -> None:
         super().__init__(parent)
         if chunk_ms not in (10, 20):
@@ -115,7 +126,8 @@ class AudioEngine(QObject):
         self._far_drain_pos = 0
         self._echo_mode = EchoMode.OFF
         self._processor: CaptureProcessor | None = None
-        self._processor_wanted = False
+        self._noise_suppression = noise_suppression
+        self._cleaner_wanted = CleanerConfig(echo_cancellation=False, noise_suppression=False)
         self._resync_wanted = False
         self._capture_enabled = True
         self._muted = False
@@ -261,7 +273,8 @@ class AudioEngine(QObject):
             return None
         processor = self._processor_for_sender()
         if processor is not None:
-            samples = processor.process(samples)
+            capture_pos = reader.pos - len(samples)
+            samples = processor.process(samples, capture_pos, self._far_anchor())
         return samples.astype("<i2", copy=False).tobytes()
 
     def discard_captured(self) -> None:
@@ -279,7 +292,21 @@ class AudioEngine(QObject):
     @property
     def echo_cancelling(self) -> bool:
         """Whether captured chunks currently go through the echo canceller."""
-        return self._processor_wanted
+        return self._cleaner_wanted.echo_cancellation
+
+    @property
+    def noise_suppressing(self) -> bool:
+        """Whether captured chunks currently go through WebRTC noise suppression."""
+        return self._cleaner_wanted.noise_suppression
+
+    def set_noise_suppression(self, enabled: bool) -> None:
+        """WebRTC noise suppression on the sender's chunks (quietly off without the package)."""
+        self._noise_suppression = enabled
+        self._update_echo_wanted()
+
+    def _far_anchor(self) -> tuple[int, int] | None:
+        capture = self._capture
+        return None if capture is None else capture.far_anchor
 
     def set_echo_cancellation(self, mode: EchoMode | str) -> None:
         """``"auto"`` (on unless the output is a headset), ``"on"`` or ``"off"``.
@@ -295,17 +322,24 @@ class AudioEngine(QObject):
 
     def _update_echo_wanted(self) -> None:
         output_name = self.active_output.name if self.active_output else self.output_device_name
-        self._processor_wanted = aec_available() and echo_cancellation_wanted(
-            self._echo_mode, output_name
+        available = aec_available()
+        self._cleaner_wanted = CleanerConfig(
+            echo_cancellation=available and echo_cancellation_wanted(self._echo_mode, output_name),
+            noise_suppression=available and self._noise_suppression,
         )
 
     def _processor_for_sender(self) -> CaptureProcessor | None:
         """The processor, created and resynced on the sender's own thread."""
-        if not self._processor_wanted:
+        wanted = self._cleaner_wanted
+        if not wanted.active:
             self._processor = None
             return None
-        if self._processor is None:
-            self._processor = EchoCanceller(self._far_end)
+        if self._processor is None or self._processor.config != wanted:
+            self._processor = EchoCanceller(
+                self._far_end,
+                echo_cancellation=wanted.echo_cancellation,
+                noise_suppression=wanted.noise_suppression,
+            )
             self._resync_wanted = False
         elif self._resync_wanted:
             self._resync_wanted = False

@@ -167,7 +167,7 @@ class StreamPair:
             samples: Samples = np.frombuffer(in_data, dtype=np.int16)
             if self._in_resampler is not None:
                 samples = self._in_resampler.process(samples)
-            self._capture.push(samples)
+            self._capture.push(samples, self._far_end.write_pos)
         return None, pyaudio.paContinue
 
     def _on_output_callback(
