@@ -31,6 +31,10 @@ class InputAudioBuffer:
         return samples_to_ms(self._end_sample)
 
     @property
+    def in_speech(self) -> bool:
+        return self._vad.in_speech
+
+    @property
     def duration_ms(self) -> int:
         return samples_to_ms(self._end_sample - self._start_sample)
 
