@@ -7,7 +7,11 @@ import types
 
 
 def _missing(name: str) -> object:
-    raise ImportError(f"PyAV is not bundled with Parley (av.{name}): it decodes no audio files")
+    # AttributeError, not ImportError: introspection (hasattr, inspect,
+    # functools) probes dunder attributes and must get a plain "no".
+    raise AttributeError(
+        f"av.{name}: PyAV is not bundled with Parley, which decodes no audio files"
+    )
 
 
 if "av" not in sys.modules:
