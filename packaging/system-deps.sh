@@ -10,7 +10,7 @@ RUN_PKGS=(libportaudio2 portaudio19-dev espeak-ng libespeak-ng1 python3-venv pyt
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libegl1 libgl1
           libfontconfig1 libdbus-1-3 fonts-dejavu-core)
 TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins sox xvfb xauth imagemagick)
-DIST_PKGS=(dpkg-dev binutils)
+DIST_PKGS=(dpkg-dev binutils xdotool)
 
 wanted=("${RUN_PKGS[@]}")
 case "${1:-run}" in
