@@ -127,6 +127,7 @@ class AudioEngine(QObject):
         self._echo_mode = EchoMode.OFF
         self._processor: CaptureProcessor | None = None
         self._noise_suppression = noise_suppression
+        self._headset_mode = False
         self._cleaner_wanted = CleanerConfig(echo_cancellation=False, noise_suppression=False)
         self._resync_wanted = False
         self._capture_enabled = True
@@ -304,6 +305,25 @@ class AudioEngine(QObject):
         self._noise_suppression = enabled
         self._update_echo_wanted()
 
+    @property
+    def headset_mode(self) -> bool:
+        return self._headset_mode
+
+    def set_headset_mode(self, enabled: bool) -> None:
+        """Headset mode: no acoustic echo path, so no echo cancellation whatever the mode."""
+        self._headset_mode = enabled
+        self._update_echo_wanted()
+
+    def recent_levels(self, window_ms: int = 300) -> tuple[float, float]:
+        """Microphone (before cleaning) and played RMS in dBFS over the last ``window_ms``.
+
+        Callable from any thread; -120.0 for a side with nothing in the window.
+        """
+        count = SAMPLE_RATE * window_ms // 1000
+        capture = self._capture
+        mic = _ring_tail_dbfs(capture.ring, count) if capture is not None else -120.0
+        return mic, _ring_tail_dbfs(self._far_end, count)
+
     def _far_anchor(self) -> tuple[int, int] | None:
         capture = self._capture
         return None if capture is None else capture.far_anchor
@@ -324,7 +344,9 @@ class AudioEngine(QObject):
         output_name = self.active_output.name if self.active_output else self.output_device_name
         available = aec_available()
         self._cleaner_wanted = CleanerConfig(
-            echo_cancellation=available and echo_cancellation_wanted(self._echo_mode, output_name),
+            echo_cancellation=available
+            and not self._headset_mode
+            and echo_cancellation_wanted(self._echo_mode, output_name),
             noise_suppression=available and self._noise_suppression,
         )
 
@@ -473,3 +495,12 @@ class AudioEngine(QObject):
             f"The audio stream on {device!r} {reason}; the device may have been "
             "disconnected or the sound server stopped. Playback and capture are halted.",
         )
+
+
+def _ring_tail_dbfs(ring: SampleRing, count: int) -> float:
+    end = ring.write_pos
+    start = max(ring.oldest_pos, end - count)
+    if end <= start:
+        return -120.0
+    tail = ring.read(start, end - start).astype(np.float64)
+    return float(10 * np.log10(np.mean(tail * tail) / 32768.0**2 + 1e-12))

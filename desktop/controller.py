@@ -71,6 +71,7 @@ class ConversationController(SessionControl, TurnControl):
         self._session_update_timer.timeout.connect(self._on_session_update_timer_timeout)
 
     def _connect_worker(self, worker: ConnectionWorker) -> None:
+        self._apply_echo_settings()
         worker.server_event.connect(self._events.handle)
         self._connect_turn_signals(worker)
 
@@ -95,8 +96,21 @@ class ConversationController(SessionControl, TurnControl):
         """Settings in ``group`` changed (by any means): push what affects the session."""
         if group in ("ui", "turn_detection"):
             self._apply_streaming()
+        if group == "audio":
+            self._apply_echo_settings()
         if group in SESSION_GROUPS or group == "ui":
             self._session_update_timer.start()
+
+    def _apply_echo_settings(self) -> None:
+        """Headset mode and noise suppression reach the audio engine (when it has them)."""
+        audio = self.settings.audio
+        for method, value in (
+            ("set_headset_mode", audio.headset_mode),
+            ("set_noise_suppression", audio.noise_suppression),
+        ):
+            setter = getattr(self.audio, method, None)
+            if callable(setter):
+                setter(value)
 
     def _on_session_update_timer_timeout(self) -> None:
         if self._worker is None or self.connection_state is not ConnectionState.LIVE:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.echo_guard import echo_policy
 from desktop.realtime.names import BETA_TO_GA_AUDIO_FORMAT
 from desktop.settings import Settings
 
@@ -48,7 +49,7 @@ def transcription_config(settings: Settings) -> dict[str, Any] | None:
 def build_session(settings: Settings, tools: list[dict[str, Any]]) -> dict[str, Any]:
     """The full session object for ``session.update``."""
     audio_format = dict(BETA_TO_GA_AUDIO_FORMAT[settings.audio.format])
-    noise = settings.audio.noise_reduction
+    noise = echo_policy(settings).noise_reduction
     return {
         "type": "realtime",
         "instructions": settings.instructions.instructions,
@@ -61,7 +62,7 @@ def build_session(settings: Settings, tools: list[dict[str, Any]]) -> dict[str, 
                 "format": audio_format,
                 "turn_detection": turn_detection_config(settings),
                 "transcription": transcription_config(settings),
-                "noise_reduction": None if noise == "off" else {"type": noise},
+                "noise_reduction": None if noise is None else {"type": noise},
             },
             "output": {
                 "format": dict(audio_format),

@@ -159,12 +159,23 @@ class AudioSettings(_Group):
     noise_reduction: NoiseReduction = Field(
         "near_field",
         description="Server-side noise reduction: near_field for headsets, far_field for "
-        "laptop microphones.",
+        "laptop microphones (on speakers with echo cancellation, far_field is requested "
+        "unless this is off).",
     )
     echo_cancellation: EchoCancellation = Field(
         "auto",
         description="Remove the assistant's voice from the microphone (auto: on unless "
         "the output looks like a headset).",
+    )
+    headset_mode: bool = Field(
+        False,
+        description="Headset mode: no echo cancellation (nothing leaks from headphones to the "
+        "microphone) and near-field noise reduction.",
+    )
+    noise_suppression: bool = Field(
+        False,
+        description="Suppress steady background noise (fans, hiss) on this computer before "
+        "sending the microphone.",
     )
 
 

@@ -28,7 +28,8 @@ class AudioPanel(QWidget):
     Signals:
         setting_changed(str, object): ``"audio.input_device"``,
             ``"audio.output_device"`` (device name, ``""`` for default),
-            ``"audio.echo_cancellation"``, ``"audio.chunk_ms"``, ``"audio.format"``.
+            ``"audio.echo_cancellation"``, ``"audio.headset_mode"``,
+            ``"audio.noise_suppression"``, ``"audio.chunk_ms"``, ``"audio.format"``.
         refresh_devices_requested(): list the devices again.
         test_tone_requested(): play a short tone on the output device.
         mic_check_requested(): record a few seconds and play them back.
@@ -58,7 +59,9 @@ class AudioPanel(QWidget):
         self._status.setWordWrap(True)
         self._status.setAccessibleName("Audio status")
         self.form = SettingsForm(
-            "audio", AudioSettings, ["echo_cancellation", "chunk_ms", "format"]
+            "audio",
+            AudioSettings,
+            ["echo_cancellation", "headset_mode", "noise_suppression", "chunk_ms", "format"],
         )
         self.form.setting_changed.connect(self.setting_changed)
 

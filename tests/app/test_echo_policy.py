@@ -1,0 +1,84 @@
+"""Echo settings: what the session asks of the server, what the engine does, the barge-in guard."""
+
+from __future__ import annotations
+
+from desktop.controller import ConversationController
+from desktop.echo_guard import BargeInGuard, echo_policy, engine_echo_mode
+from desktop.session_builder import build_session
+from desktop.settings import Settings
+
+
+def noise_in(settings: Settings) -> object:
+    return build_session(settings, [])["audio"]["input"]["noise_reduction"]
+
+
+def test_speakers_with_echo_cancellation_ask_for_far_field_noise_reduction() -> None:
+    settings = Settings.build(environment=False)
+    assert settings.audio.echo_cancellation == "auto" and not settings.audio.headset_mode
+    assert echo_policy(settings).echo_cancellation
+    assert noise_in(settings) == {"type": "far_field"}
+    settings.audio.noise_reduction = "off"  # an explicit "off" wins
+    assert noise_in(settings) is None
+
+
+def test_headset_mode_means_near_field_and_no_echo_cancellation() -> None:
+    settings = Settings.build(environment=False)
+    settings.audio.headset_mode = True
+    settings.audio.echo_cancellation = "on"
+    assert not echo_policy(settings).echo_cancellation
+    assert engine_echo_mode(settings) == "off"
+    assert noise_in(settings) == {"type": "near_field"}
+    settings.audio.headset_mode = False
+    assert engine_echo_mode(settings) == "on"
+
+
+def test_headset_device_or_cancellation_off_keeps_the_chosen_noise_reduction() -> None:
+    settings = Settings.build(environment=False)
+    settings.audio.output_device = "USB Headset Analog Stereo"
+    assert not echo_policy(settings).echo_cancellation  # auto skips headsets
+    assert noise_in(settings) == {"type": "near_field"}
+    settings.audio.output_device = ""
+    settings.audio.echo_cancellation = "off"
+    settings.audio.noise_reduction = "far_field"
+    assert noise_in(settings) == {"type": "far_field"}
+
+
+def test_headset_mode_and_noise_suppression_reach_the_audio_engine(
+    controller: ConversationController,
+) -> None:
+    from audio_engine import AudioEngine
+
+    engine = AudioEngine(echo_cancellation="on")
+    controller.audio = engine
+    assert engine.echo_cancelling and not engine.noise_suppressing
+    assert controller.update_setting("audio", "headset_mode", True)
+    assert not engine.echo_cancelling
+    assert controller.update_setting("audio", "noise_suppression", True)
+    assert engine.noise_suppressing
+    engine.set_echo_cancellation("on")  # the mode may change; headset mode still wins
+    assert not engine.echo_cancelling
+    assert controller.update_setting("audio", "headset_mode", False)
+    assert engine.echo_cancelling
+    session = controller.session_config()
+    assert session["audio"]["input"]["noise_reduction"] == {"type": "far_field"}
+
+
+def test_guard_lets_the_user_through_and_keeps_the_echo_out() -> None:
+    guard = BargeInGuard(margin_db=6.0)
+    # Nothing learned yet: echo as loud as the playback is not enough...
+    assert not guard.should_interrupt(True, mic_dbfs=-20.0, far_dbfs=-20.0)
+    # ...but a user 8 dB above the playback is.
+    assert guard.should_interrupt(True, mic_dbfs=-12.0, far_dbfs=-20.0)
+    # Nothing playing (or a pause in the playback): always the user.
+    assert guard.should_interrupt(False, mic_dbfs=-40.0, far_dbfs=-20.0)
+    assert guard.should_interrupt(True, mic_dbfs=-40.0, far_dbfs=-70.0)
+
+
+def test_guard_learns_the_rooms_echo_coupling() -> None:
+    guard = BargeInGuard(margin_db=6.0)
+    for _ in range(60):  # the room returns the playback at -6 dB
+        guard.observe_echo(mic_dbfs=-26.0, far_dbfs=-20.0)
+    guard.observe_echo(mic_dbfs=-90.0, far_dbfs=-80.0)  # a pause teaches nothing
+    assert abs(guard.coupling_db - -6.0) < 0.1
+    assert not guard.should_interrupt(True, mic_dbfs=-25.0, far_dbfs=-20.0)  # echo, a bit loud
+    assert guard.should_interrupt(True, mic_dbfs=-15.0, far_dbfs=-20.0)  # measured double talk
