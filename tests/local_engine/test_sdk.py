@@ -11,6 +11,21 @@ from desktop.local_engine import LocalEngine
 openai = pytest.importorskip("openai")
 
 
+def ask_what_is_6_times_7(connection: Any) -> list[Any]:
+    """A typed question over either SDK's connection; the events up to ``response.done``."""
+    connection.conversation.item.create(
+        item={"type": "message", "role": "user",
+              "content": [{"type": "input_text", "text": "what is 6 times 7"}]}
+    )  # fmt: skip
+    connection.response.create()
+    seen: list[Any] = []
+    for event in connection:
+        seen.append(event)
+        if event.type == "response.done":
+            return seen
+    raise AssertionError("the connection closed before response.done")
+
+
 def test_ga_sdk_typed_turn(local_engine: LocalEngine) -> None:
     from openai.types.realtime import (
         ConversationItemAdded,
@@ -30,16 +45,7 @@ def test_ga_sdk_typed_turn(local_engine: LocalEngine) -> None:
         updated = connection.recv()
         assert isinstance(updated, SessionUpdatedEvent)
         assert updated.session.instructions == "Be brief."
-        connection.conversation.item.create(
-            item={"type": "message", "role": "user",
-                  "content": [{"type": "input_text", "text": "what is 6 times 7"}]}
-        )  # fmt: skip
-        connection.response.create()
-        seen: list[Any] = []
-        for event in connection:
-            seen.append(event)
-            if event.type == "response.done":
-                break
+        seen = ask_what_is_6_times_7(connection)
     kinds = {type(event) for event in seen}
     assert {ConversationItemAdded, ResponseCreatedEvent, ResponseAudioDeltaEvent} <= kinds
     transcript = next(e for e in seen if isinstance(e, ResponseAudioTranscriptDoneEvent))
@@ -70,16 +76,7 @@ def test_beta_sdk_typed_turn(local_engine: LocalEngine) -> None:
         updated = connection.recv()
         assert isinstance(updated, SessionUpdatedEvent)
         assert updated.session.voice == "sage"
-        connection.conversation.item.create(
-            item={"type": "message", "role": "user",
-                  "content": [{"type": "input_text", "text": "what is 6 times 7"}]}
-        )  # fmt: skip
-        connection.response.create()
-        seen: list[Any] = []
-        for event in connection:
-            seen.append(event)
-            if event.type == "response.done":
-                break
+        seen = ask_what_is_6_times_7(connection)
     kinds = {type(event) for event in seen}
     assert {ConversationItemCreatedEvent, ResponseAudioDeltaEvent} <= kinds
     transcript = next(e for e in seen if isinstance(e, ResponseAudioTranscriptDoneEvent))

@@ -12,6 +12,7 @@ import pytest
 
 from desktop.local_engine import LocalEngine
 from desktop.local_engine.stt import INSTALL_HINT
+from tests.local_engine.conftest import silence
 
 EngineClient = Any  # the conftest client; annotations only
 
@@ -20,10 +21,6 @@ VAD_EVENTS = (
     "input_audio_buffer.speech_stopped",
     "input_audio_buffer.committed",
 )
-
-
-def silence(ms: int) -> np.ndarray[Any, Any]:
-    return np.zeros(24000 * ms // 1000, dtype=np.int16)
 
 
 def utterance(speech: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
