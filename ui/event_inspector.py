@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,7 +16,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,10 +35,13 @@ from ui.inspector_model import (
     DEFAULT_MAX_ROWS,
     InspectorLog,
     InspectorRow,
+    local_now,
     rows_to_json,
 )
 
 COLUMNS = ("Time", "", "Type", "×", "Content")
+#: While hidden, events wait (with their arrival time) and are logged in batches this big.
+HIDDEN_BATCH = 2000
 TYPE_COLUMN = 2
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -101,6 +105,13 @@ class InspectorTableModel(QAbstractTableModel):
             self.log.drop_oldest(excess)
             self.endRemoveRows()
 
+    def add_quietly(self, stamped: Iterable[tuple[datetime, str, Any]]) -> None:
+        """Log many events with one model reset instead of a signal per event."""
+        self.beginResetModel()
+        for at, direction, event in stamped:
+            self.log.add_event(direction, event, at=at)
+        self.endResetModel()
+
     def clear(self) -> None:
         self.beginResetModel()
         self.log.clear()
@@ -118,6 +129,7 @@ class EventInspector(QWidget):
         self.setObjectName("eventInspector")
         self.model = InspectorTableModel(max_rows, self)
         self._batching = False
+        self._hidden_backlog: list[tuple[datetime, str, Any]] = []
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterKeyColumn(TYPE_COLUMN)
@@ -197,10 +209,21 @@ class EventInspector(QWidget):
 
     def add_event(self, direction: str, event: dict[str, Any]) -> None:
         """Record one event; ``direction`` is ``"client"`` or ``"server"``."""
-        self.model.add_event(direction, event)
+        self.add_records([(direction, event)])
 
     def add_records(self, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Record a batch of ``(direction, event)`` pairs (the controller's feed)."""
+        """Record a batch of ``(direction, event)`` pairs (the controller's feed).
+
+        While the inspector is hidden (its default) nothing is drawn, so events
+        wait and are logged in large batches; showing it logs the rest first.
+        """
+        if not self.isVisible():
+            at = local_now()
+            self._hidden_backlog.extend((at, direction, event) for direction, event in records)
+            if len(self._hidden_backlog) >= HIDDEN_BATCH:
+                self.catch_up()
+            return
+        self.catch_up()
         self._batching = True
         try:
             for direction, event in records:
@@ -209,7 +232,19 @@ class EventInspector(QWidget):
             self._batching = False
         self._follow_newest()
 
+    def catch_up(self) -> None:
+        """Log the events that arrived while the inspector was hidden."""
+        backlog, self._hidden_backlog = self._hidden_backlog, []
+        if backlog:
+            self.model.add_quietly(backlog)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.catch_up()
+        super().showEvent(event)
+        self._follow_newest()
+
     def clear(self) -> None:
+        self._hidden_backlog.clear()
         self.model.clear()
         self.details.clear()
 
@@ -217,6 +252,7 @@ class EventInspector(QWidget):
         self.filter_edit.setText(text)
 
     def visible_types(self) -> list[str]:
+        self.catch_up()
         return [
             str(self.proxy.index(row, TYPE_COLUMN).data()) for row in range(self.proxy.rowCount())
         ]

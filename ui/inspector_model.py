@@ -77,6 +77,10 @@ def sanitise_event(event: dict[str, Any]) -> dict[str, Any]:
     return cleaned if isinstance(cleaned, dict) else {}
 
 
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
 def is_foldable(event_type: str) -> bool:
     """Streaming events that arrive many times a second."""
     return event_type.endswith(".delta") or event_type == "input_audio_buffer.append"
@@ -87,12 +91,25 @@ class InspectorRow:
     direction: Direction
     type: str
     time: datetime
-    event: dict[str, Any]
+    _event: dict[str, Any]
     count: int = 1
     last_time: datetime | None = None
     folded_text: str = ""
     audio_bytes: int = 0
     _audio_seen: bool = field(default=False, repr=False)
+    #: The newest folded event, sanitised only when someone looks (folds arrive 50 a second).
+    _unsanitised: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def event(self) -> dict[str, Any]:
+        """The (newest) event, safe to show: audio as size, secrets redacted."""
+        if self._unsanitised is not None:
+            self._event = sanitise_event(self._unsanitised)
+            self._unsanitised = None
+        return self._event
+
+    def fold_in(self, event: dict[str, Any]) -> None:
+        self._unsanitised = event
 
     def summary(self, limit: int = 160) -> str:
         if self.count > 1 and self._audio_seen:
@@ -151,7 +168,7 @@ class InspectorLog:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.max_rows = max(10, max_rows)
-        self._clock = clock or (lambda: datetime.now().astimezone())
+        self._clock = clock or local_now
         self.rows: list[InspectorRow] = []
 
     def would_fold(self, direction: str, event: Any) -> bool:
@@ -165,18 +182,21 @@ class InspectorLog:
             and last.direction == ("client" if direction == "client" else "server")
         )
 
-    def add_event(self, direction: str, event: Any, trim: bool = True) -> tuple[str, int]:
+    def add_event(
+        self, direction: str, event: Any, trim: bool = True, at: datetime | None = None
+    ) -> tuple[str, int]:
+        """Log ``event`` (received at ``at``, default now); folds or appends a row."""
         side: Direction = "client" if direction == "client" else "server"
         if not isinstance(event, dict):
             event = {"type": "(not an object)", "value": repr(event)[:200]}
         event_type = str(event.get("type") or "(no type)")
-        now = self._clock()
+        now = self._clock() if at is None else at
         audio = _raw_audio_bytes(event, event_type)
         if self.would_fold(side, event):
             last = self.rows[-1]
             last.count += 1
             last.last_time = now
-            last.event = sanitise_event(event)
+            last.fold_in(event)
             if audio is not None:
                 last.audio_bytes += audio
                 last._audio_seen = True

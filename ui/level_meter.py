@@ -49,6 +49,7 @@ class LevelMeter(QWidget):
         self._peak = FLOOR_DB
         self._hold = FLOOR_DB
         self._hold_since = 0.0
+        self._shown = (round(FLOOR_DB),) * 3
 
     def sizeHint(self) -> QSize:
         return QSize(160, 12)
@@ -80,11 +81,16 @@ class LevelMeter(QWidget):
             if held_for > _HOLD_SECONDS:
                 decayed = self._hold - (held_for - _HOLD_SECONDS) * _HOLD_DECAY_DB_PER_S
                 self._hold = max(self._peak, decayed)
-        self.setAccessibleDescription(f"{self._rms:.0f} dBFS")
-        self.update()
+        shown = (round(self._rms), round(self._peak), round(self._hold))
+        if shown != self._shown:
+            # Whole dB steps are under a pixel on a normal-width meter: skip the rest.
+            self._shown = shown
+            self.setAccessibleDescription(f"{self._rms:.0f} dBFS")
+            self.update()
 
     def reset(self) -> None:
         self._rms = self._peak = self._hold = FLOOR_DB
+        self._shown = (round(FLOOR_DB),) * 3
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

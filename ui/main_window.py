@@ -7,47 +7,37 @@ module is the switchboard between the two and holds no conversation state.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPushButton,
-    QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.audio_checks import AudioChecks
 from desktop.controller import ConversationController
 from desktop.secrets import KeyStore
 from desktop.state import ConnectionState, TurnState
 from desktop.turns import Entry
-from desktop.usage import UsageLedger
-from ui.audio_panel import AudioPanel
 from ui.connection_bar import ConnectionBar
 from ui.icons import app_icon
-from ui.instructions_panel import InstructionsPanel
 from ui.ptt_key_filter import PushToTalkKeyFilter
+from ui.side_panels import SidePanels
 from ui.talk_controls import TalkControls
 from ui.theme import apply_theme
-from ui.tools_panel import ToolsPanel
 from ui.transcript_model import TranscriptEntry
 from ui.transcript_view import TranscriptView
 from ui.tray import Tray
-from ui.usage_panel import UsagePanel
-from ui.vad_panel import VadPanel
-from ui.voice_panel import VoicePanel
+from ui.window_files import export_audio, export_transcript, remember_geometry, restore_geometry
+from ui.window_menus import build_menus
 
 log = logging.getLogger(__name__)
 
@@ -135,31 +125,15 @@ class MainWindow(QMainWindow):
     # -- composition ---------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.export_md_action = _action(self, "Export transcript as &Markdown…", "Ctrl+E")
-        self.export_json_action = _action(self, "Export transcript as &JSON…", "Ctrl+Shift+E")
-        self.export_wav_action = _action(self, "Export conversation &audio (WAV)…", "Ctrl+Shift+A")
-        self.quit_action = _action(self, "&Quit", QKeySequence.StandardKey.Quit)
-        for action in (self.export_md_action, self.export_json_action, self.export_wav_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        session_menu = self.menuBar().addMenu("&Session")
-        self.new_session_action = _action(self, "&New session", "Ctrl+N")
-        self.new_session_action.setToolTip("Start a fresh server session (frees the voice)")
-        self.reset_action = _action(self, "&Reset conversation", "Ctrl+R")
-        self.interrupt_action = _action(self, "&Interrupt assistant", "Esc")
-        for action in (self.new_session_action, self.reset_action, self.interrupt_action):
-            session_menu.addAction(action)
-        view_menu = self.menuBar().addMenu("&View")
-        self.inspector_action = self.inspector_dock.toggleViewAction()
-        self.inspector_action.setText("Event &inspector")
-        self.inspector_action.setShortcut(QKeySequence("Ctrl+I"))
-        view_menu.addAction(self.inspector_action)
-        view_menu.addAction(self.panel_dock.toggleViewAction())
-        focus_message = _action(self, "Focus message box", "Ctrl+L")
-        focus_message.triggered.connect(lambda: self.message_edit.setFocus())
-        self.addAction(focus_message)
+        actions = build_menus(self, self.inspector_dock, self.panel_dock, self.message_edit)
+        self.export_md_action = actions.export_markdown
+        self.export_json_action = actions.export_json
+        self.export_wav_action = actions.export_wav
+        self.quit_action = actions.quit
+        self.new_session_action = actions.new_session
+        self.reset_action = actions.reset
+        self.interrupt_action = actions.interrupt
+        self.inspector_action = actions.inspector
 
     def _wire(self) -> None:
         c = self.controller
@@ -319,29 +293,10 @@ class MainWindow(QMainWindow):
         self.settings.ui.show_inspector = visible
 
     def _on_export_wav_triggered(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export conversation audio", "conversation.wav", "*.wav"
-        )
-        if name:
-            try:
-                self.controller.export_audio(Path(name))
-            except OSError as exc:
-                QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{exc}")
+        export_audio(self, self.controller)
 
     def _export_transcript(self, fmt: str) -> None:
-        suffix = ".md" if fmt == "markdown" else ".json"
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export transcript", f"conversation{suffix}", f"*{suffix}"
-        )
-        if not name:
-            return
-        try:
-            if fmt == "markdown":
-                self.controller.export_markdown(Path(name))
-            else:
-                self.controller.export_json(Path(name))
-        except OSError as exc:
-            QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{exc}")
+        export_transcript(self, self.controller, fmt)
 
     # -- status and geometry -------------------------------------------------------------
 
@@ -356,17 +311,11 @@ class MainWindow(QMainWindow):
         self.status_label.setToolTip("\n".join(self._problems))
 
     def _restore_geometry(self) -> None:
-        ui = self.settings.ui
-        if ui.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(ui.window_geometry.encode()))
-        if ui.window_state:
-            self.restoreState(QByteArray.fromBase64(ui.window_state.encode()))
-        self.inspector_dock.setVisible(ui.show_inspector)
+        restore_geometry(self, self.settings.ui)
+        self.inspector_dock.setVisible(self.settings.ui.show_inspector)
 
     def remember_geometry(self) -> None:
-        ui = self.settings.ui
-        ui.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
-        ui.window_state = bytes(self.saveState().toBase64().data()).decode()
+        remember_geometry(self, self.settings.ui)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.remember_geometry()
@@ -376,119 +325,12 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, _quit_application)
 
 
-class SidePanels(QTabWidget):
-    """The settings panels in tabs, wired to the controller's state.
-
-    Signals:
-        setting_changed(str, object): ``"group.field"`` and the new value.
-    """
-
-    setting_changed = Signal(str, object)
-
-    def __init__(self, controller: ConversationController) -> None:
-        super().__init__()
-        self.controller = controller
-        self.setAccessibleName("Settings panels")
-        self.voice = VoicePanel()
-        self.voice.new_session_requested.connect(controller.new_session)
-        self.instructions = InstructionsPanel()
-        self.vad = VadPanel()
-        self.audio = AudioPanel()
-        self.tools = ToolsPanel()
-        self.usage = UsagePanel()
-        self.usage.reset_conversation_requested.connect(controller.reset_conversation)
-        self.checks = AudioChecks(self)
-        self.checks.status.connect(self.audio.set_status)
-        self.audio.test_tone_requested.connect(self.checks.play_tone)
-        self.audio.mic_check_requested.connect(self.checks.start_mic_check)
-        self.audio.refresh_devices_requested.connect(self.refresh_devices)
-        self.audio.set_tests_enabled(False)
-        for panel in (self.voice, self.instructions, self.vad, self.audio, self.tools, self.usage):
-            panel.setting_changed.connect(self.setting_changed)
-        self.addTab(_page(self.voice), "&Voice")
-        self.addTab(_page(self.instructions), "&Instructions")
-        self.addTab(_page(self.vad), "VA&D")
-        self.addTab(_page(self.audio), "A&udio")
-        self.addTab(_page(self.tools), "&Tools")
-        self.addTab(_page(self.usage), "Usa&ge")
-        controller.voice_lock_changed.connect(self._on_controller_voice_lock_changed)
-        controller.usage_changed.connect(self._on_controller_usage_changed)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Show the controller's settings again (e.g. after a refused edit)."""
-        settings = self.controller.settings
-        self.voice.set_values(settings.voice)
-        self.instructions.set_values(settings.instructions)
-        self.vad.set_values(settings.turn_detection, settings.transcription, settings.audio)
-        self.audio.set_values(settings.audio)
-        self.tools.set_values(settings.tools)
-        self.usage.set_prices(settings.prices)
-
-    def attach_audio(self, audio: Any) -> None:
-        self.checks.audio = audio
-        audio.input_level.connect(self.audio.set_input_level)
-        audio.output_level.connect(self.audio.set_output_level)
-        self.audio.set_tests_enabled(True)
-        self.refresh_devices()
-
-    def refresh_devices(self) -> None:
-        try:
-            from audio_engine import list_input_devices, list_output_devices
-
-            inputs = [d.name for d in list_input_devices()]
-            outputs = [d.name for d in list_output_devices()]
-        except Exception as exc:  # a broken sound server must not take the window down
-            self.audio.set_status(f"Could not list audio devices: {exc}")
-            return
-        audio = self.controller.settings.audio
-        self.audio.set_devices(inputs, outputs, audio.input_device, audio.output_device)
-        if not inputs and not outputs:
-            self.audio.set_status("No audio devices found. Typed conversation still works.")
-
-    def show_audio_problem(self, text: str) -> None:
-        self.audio.set_status(text)
-
-    def attach_audio_devices(self, audio: Any) -> None:
-        names = [getattr(d, "name", "none") for d in (audio.active_input, audio.active_output)]
-        self.audio.set_status(f"Using {names[0]} and {names[1]}.")
-
-    def _on_controller_voice_lock_changed(self, reason: str) -> None:
-        self.voice.set_voice_locked(bool(reason), reason)
-        if not reason:
-            self.voice.set_values(self.controller.settings.voice)
-
-    def _on_controller_usage_changed(self, ledger: object) -> None:
-        if isinstance(ledger, UsageLedger):
-            self.usage.set_usage(ledger.last_turn.as_dict(), ledger.session.as_dict())
-
-
-def _page(*widgets: QWidget) -> QWidget:
-    page = QWidget()
-    column = QVBoxLayout(page)
-    for widget in widgets:
-        column.addWidget(widget)
-    column.addStretch(1)
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setWidget(page)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    return scroll
-
-
 def _quit_application() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is not None:
         app.quit()
-
-
-def _action(parent: QWidget, text: str, shortcut: str | QKeySequence.StandardKey) -> QAction:
-    action = QAction(text, parent)
-    action.setShortcut(QKeySequence(shortcut))
-    parent.addAction(action)
-    return action
 
 
 def _make_inspector() -> QWidget:

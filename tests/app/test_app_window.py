@@ -61,6 +61,7 @@ def test_typed_turn_through_the_window(qtbot: QtBot, app: ParleyApp) -> None:
     assert model.entries()[1].text
     assert window.message_edit.text() == ""
     wanted = {"session.update", "response.create", "response.output_audio.delta"}
+    window.inspector_dock.show()
     qtbot.waitUntil(
         lambda: wanted <= {row.type for row in window.inspector.model.log.rows}, timeout=3000
     )

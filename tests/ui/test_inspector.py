@@ -102,6 +102,7 @@ def test_filter_and_junk_input() -> None:
 def test_widget_filters_folds_and_copies_json(qtbot: QtBot) -> None:
     inspector = EventInspector(max_rows=50)
     qtbot.addWidget(inspector)
+    inspector.show()
     inspector.add_records(
         [
             ("client", {"type": "session.update", "session": {"api_key": "abcd1234"}}),
@@ -122,3 +123,19 @@ def test_widget_filters_folds_and_copies_json(qtbot: QtBot) -> None:
     for i in range(200):
         inspector.add_event("server", {"type": f"e.{i}"})
     assert inspector.model.rowCount() <= 50
+
+
+def test_hidden_inspector_logs_waiting_events_when_shown(qtbot: QtBot) -> None:
+    inspector = EventInspector(max_rows=50)
+    qtbot.addWidget(inspector)
+    inspector.add_records([("client", {"type": "session.update"})])
+    for _ in range(30):
+        inspector.add_event("server", {"type": "response.output_audio.delta", "delta": AUDIO_9600})
+    assert inspector.model.rowCount() == 0, "nothing is logged while hidden"
+    inspector.show()
+    assert inspector.model.rowCount() == 2
+    audio_row = inspector.model.row_at(1)
+    assert audio_row is not None and audio_row.count == 30
+    assert audio_row.audio_bytes == 30 * 9600
+    assert "<audio 9600 bytes>" in json.dumps(audio_row.event)
+    assert inspector.model.row_at(0).time <= audio_row.time
