@@ -1,5 +1,8 @@
-"""The output items of a response: a streamed message (text, or audio with its
-transcript) and a function call, each as its sequence of events."""
+"""The output items of a response, each as its sequence of events.
+
+A message streams sentence by sentence, as text or as audio with its transcript;
+a function call carries its arguments in one delta.
+"""
 
 from __future__ import annotations
 
