@@ -28,6 +28,7 @@ Samples = npt.NDArray[np.int16]
 SAMPLE_RATE = ENGINE_RATE
 LEVEL_INTERVAL_S = 1.0 / 30.0
 DRAIN_INTERVAL_MS = 34  # one tick per level update (at most 30 Hz); cheaper than faster ticks
+ECHO_TRAIL_MS = 100  # how far the echo in the microphone may trail what was played
 STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
 
 
@@ -317,12 +318,15 @@ class AudioEngine(QObject):
     def recent_levels(self, window_ms: int = 300) -> tuple[float, float]:
         """Microphone (before cleaning) and played RMS in dBFS over the last ``window_ms``.
 
-        Callable from any thread; -120.0 for a side with nothing in the window.
+        The played window reaches ``ECHO_TRAIL_MS`` further back: the echo in
+        the microphone trails the playback by the device latency. Callable
+        from any thread; -120.0 for a side with nothing in the window.
         """
         count = SAMPLE_RATE * window_ms // 1000
         capture = self._capture
         mic = _ring_tail_dbfs(capture.ring, count) if capture is not None else -120.0
-        return mic, _ring_tail_dbfs(self._far_end, count)
+        far_count = count + SAMPLE_RATE * ECHO_TRAIL_MS // 1000
+        return mic, _ring_tail_dbfs(self._far_end, far_count)
 
     def _far_anchor(self) -> tuple[int, int] | None:
         capture = self._capture

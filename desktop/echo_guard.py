@@ -18,9 +18,12 @@ The guard compares levels over the same window: the microphone RMS against the
 played (far-end) RMS. Their difference while only the echo is heard is the
 room's echo coupling; it is learned while the assistant plays, and a barge-in
 needs the microphone ``margin_db`` above it. Measured through the PulseAudio
-echo path (speaker -> microphone at -6 dB, 40 ms), the echo alone sits at
--6 dB relative to the playback and a user talking over it at about +5 dB:
-an 11 dB gap, so a 6 dB margin lets the user through and keeps the echo out.
+echo path (speaker -> microphone at -6 dB, 40 ms) over 300 ms windows, with
+the played window reaching 100 ms back for the device latency
+(``AudioEngine.recent_levels``): the echo alone sits at -5 to -9 dB relative to
+the playback (learned: -5.5 dB), no echo window comes within 6 dB of the
+learned coupling, and a user talking over the assistant at a near-field level
+reaches +11 dB. A 6 dB margin keeps the echo out and lets the user through.
 """
 
 from __future__ import annotations

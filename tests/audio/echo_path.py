@@ -100,6 +100,7 @@ class EchoRecording:
     far_length: int
     sender_cpu_s: float
     lost_samples: int
+    live_levels: list[tuple[float, float]]  # engine.recent_levels() while only the echo plays
 
 
 def record_echo_session(
@@ -136,12 +137,18 @@ def record_echo_session(
     thread = threading.Thread(target=sender, daemon=True)
     thread.start()
     player: subprocess.Popen[bytes] | None = None
+    live_levels: list[tuple[float, float]] = []
     try:
         spin(1.5)  # a fresh sound server's first streams settle
         engine.play("monologue", far.tobytes())
         engine.finish_item("monologue")
+        waited = 0.0
+        while waited + 1.0 <= user_at_s:  # one level reading a second
+            spin(1.0)
+            waited += 1.0
+            live_levels.append(engine.recent_levels())
+        spin(user_at_s - waited)
         if user is not None:
-            spin(user_at_s)
             user_wav = write_wav(folder / "user.wav", user)
             player = subprocess.Popen(
                 ["paplay", "-d", "parley_micfeed", "--latency-msec=20", str(user_wav)]
@@ -163,7 +170,7 @@ def record_echo_session(
     raw, out = raw[:length], out[:length]
     echo_onset = locate(raw, far)
     user_onset = None if user is None else locate(raw, user)
-    return EchoRecording(raw, out, echo_onset, user_onset, len(far), cpu[0], lost)
+    return EchoRecording(raw, out, echo_onset, user_onset, len(far), cpu[0], lost, live_levels[2:])
 
 
 def frame_dbfs(samples: Samples) -> npt.NDArray[np.float64]:

@@ -135,3 +135,45 @@ def test_double_talk_still_interrupts_within_300_ms(recording: EchoRecording) ->
     latency_ms = (starts[0] - onset) * 1000 / RATE
     print(f"double talk: speech_started {latency_ms:.0f} ms after the user's onset")
     assert 0 <= latency_ms <= 300
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_barge_in_guard_on_the_real_echo_without_cancellation(
+    recording: EchoRecording, voices
+) -> None:
+    """Levels over 300 ms windows: raw microphone against what was played.
+
+    The played window reaches 100 ms further back, as the engine's
+    ``recent_levels`` does: the echo trails the playback by the device latency.
+    """
+    from desktop.echo_guard import BargeInGuard
+
+    far = voices[0]
+    onset, user = recording.echo_onset, recording.user_onset
+    assert user is not None
+    window = int(0.3 * RATE)
+
+    def levels(at: int) -> tuple[float, float]:
+        played = far[max(0, at - onset - RATE // 10) : max(0, at - onset + window)]
+        return dbfs(recording.raw[at : at + window]), dbfs(played) if len(played) else -120.0
+
+    guard = BargeInGuard()
+    for at in range(onset, onset + 5 * RATE, window):  # the first 5 s teach the coupling
+        guard.observe_echo(*levels(at))
+    echo_only = range(onset + 5 * RATE, user - window, window)
+    false_interrupts = [at for at in echo_only if guard.should_interrupt(True, *levels(at))]
+    print(f"coupling {guard.coupling_db:.1f} dB; {len(false_interrupts)} of {len(echo_only)} "
+          f"echo windows would interrupt; user window {levels(user)}")  # fmt: skip
+    assert false_interrupts == []
+    assert guard.should_interrupt(True, *levels(user))
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_recent_levels_show_the_rooms_echo_coupling(recording: EchoRecording) -> None:
+    """The engine's live mic/far levels see the room's -6 dB (espeak pauses blur it a bit)."""
+    couplings = [mic - far for mic, far in recording.live_levels if far > -40]
+    print("live couplings", [round(c, 1) for c in couplings])
+    assert len(couplings) >= 5
+    assert -12 < float(np.median(couplings)) < -2
