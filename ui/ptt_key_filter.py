@@ -65,6 +65,7 @@ class PushToTalkKeyFilter(QObject):
         self._key: Qt.Key = Qt.Key.Key_Space
         self._held = False
         self._active = True
+        self._installed = False
         self.set_key(key)
 
     @property
@@ -86,17 +87,28 @@ class PushToTalkKeyFilter(QObject):
         if not active:
             self._release_if_held()
         self._active = active
+        self._attach()
 
     def install(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        """Watch key presses application-wide (only while active)."""
+        self._installed = True
+        self._attach()
 
     def remove(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self._installed = False
+        self._attach()
         self._release_if_held()
+
+    def _attach(self) -> None:
+        # An application filter sees every event of every object (paints, timers),
+        # so it is only in place while push-to-talk is actually in use.
+        app = QApplication.instance()
+        if app is None:
+            return
+        if self._installed and self._active:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
