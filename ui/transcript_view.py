@@ -51,6 +51,8 @@ from ui.transcript_model import (
 )
 
 _PAD = 6
+#: A streaming entry's height grows in steps of this many lines (fewer relayouts).
+STREAM_GROWTH_LINES = 3
 _FAILED_COLOUR = "#d9534f"
 _TEXT_FLAGS = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
 _ModelIndex = QModelIndex | QPersistentModelIndex
@@ -65,6 +67,7 @@ class _EntryDelegate(QStyledItemDelegate):
         self._model = model
         self._sizes: dict[tuple[str, int, int], QSize] = {}
         self._laid_out: dict[str, int] = {}
+        self._headers: dict[str, tuple[TranscriptEntry, str]] = {}
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         header = QFont(option.font)
@@ -100,7 +103,13 @@ class _EntryDelegate(QStyledItemDelegate):
         body_rect = QFontMetrics(self._body_font(entry, body_font)).boundingRect(
             QRect(0, 0, text_width, 1_000_000), _TEXT_FLAGS, entry_body(entry) or " "
         )
-        size = QSize(width, header_height + body_rect.height() + 3 * _PAD)
+        body_height = body_rect.height()
+        if entry.status == "streaming":
+            # Grow a streaming reply a few lines at a time: each height change
+            # makes the list view lay out every row, not just this one.
+            step = STREAM_GROWTH_LINES * QFontMetrics(body_font).lineSpacing()
+            body_height = -(-body_height // step) * step
+        size = QSize(width, header_height + body_height + 3 * _PAD)
         if len(self._sizes) > 20_000:
             self._sizes.clear()
         self._sizes[key] = size
@@ -117,6 +126,16 @@ class _EntryDelegate(QStyledItemDelegate):
         option = QStyleOptionViewItem()
         option.font = self._view.font()
         return before is None or self.sizeHint(option, index).height() != before
+
+    def _header(self, entry: TranscriptEntry) -> str:
+        cached = self._headers.get(entry.id)
+        if cached is not None and cached[0].role == entry.role and cached[0].time == entry.time:
+            return cached[1]
+        if len(self._headers) > 20_000:
+            self._headers.clear()
+        text = entry_header(entry)
+        self._headers[entry.id] = (entry, text)
+        return text
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
         entry = index.data(EntryRole)
@@ -138,7 +157,7 @@ class _EntryDelegate(QStyledItemDelegate):
         header_rect = QRect(
             rect.left() + _PAD, rect.top() + _PAD, rect.width() - 2 * _PAD, header_height
         )
-        painter.drawText(header_rect, int(Qt.AlignmentFlag.AlignLeft), entry_header(entry))
+        painter.drawText(header_rect, int(Qt.AlignmentFlag.AlignLeft), self._header(entry))
         painter.setFont(self._body_font(entry, body_font))
         if entry.status == "failed" and not selected:
             painter.setPen(QColor(_FAILED_COLOUR))

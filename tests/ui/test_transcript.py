@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QPixmap
 from pytestqt.qtbot import QtBot
 
 from ui.transcript_export import export_text, to_json, to_markdown
@@ -193,3 +193,24 @@ def test_every_kind_of_entry_paints(qtbot: QtBot) -> None:
     image = pixmap.toImage()
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, 200, 7)}
     assert len(colours) > 2  # something was drawn
+
+
+def test_streaming_reply_grows_a_few_lines_at_a_time(qtbot: QtBot) -> None:
+    view = TranscriptView(TranscriptModel(coalesce_ms=0))
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.model.add_entry(TranscriptEntry("r", "assistant", "", "streaming", time=T0))
+    heights = set()
+    for _ in range(80):
+        view.model.append_text("r", "words that wrap ")
+        heights.add(view.list_view.sizeHintForRow(0))
+    ordered = sorted(heights)
+    steps = [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    line = QFontMetrics(view.list_view.font()).lineSpacing()
+    assert len(steps) >= 2, "the reply did grow"
+    assert min(steps) >= 2 * line, "a relayout every few lines, not every line"
+    streaming_height = view.list_view.sizeHintForRow(0)
+    view.model.update_entry("r", status="done")
+    assert view.list_view.sizeHintForRow(0) <= streaming_height, "a finished reply fits its text"
