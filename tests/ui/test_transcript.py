@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -207,7 +208,7 @@ def test_streaming_reply_grows_a_few_lines_at_a_time(qtbot: QtBot) -> None:
         view.model.append_text("r", "words that wrap ")
         heights.add(view.list_view.sizeHintForRow(0))
     ordered = sorted(heights)
-    steps = [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(ordered)]
     line = QFontMetrics(view.list_view.font()).lineSpacing()
     assert len(steps) >= 2, "the reply did grow"
     assert min(steps) >= 2 * line, "a relayout every few lines, not every line"
