@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from audio_engine.capture import CaptureReader, CaptureRing
+from audio_engine.cleaning import CaptureCleaning
 from audio_engine.devices import AudioDevice, choose_device, devices_from, open_portaudio
-from audio_engine.echo import (
-    CleanerConfig,
-    EchoCanceller,
-    EchoMode,
-    aec_available,
-    echo_cancellation_wanted,
-)
-from audio_engine.errors import AudioDeviceError
-from audio_engine.levels import DeadInputDetector, LevelWindow
+from audio_engine.echo import EchoMode
+from audio_engine.levels import DeadInputDetector, LevelWindow, ring_tail_dbfs
 from audio_engine.playback import PlaybackQueue
 from audio_engine.ring import SampleRing
 from audio_engine.streams import ENGINE_RATE, StreamPair
@@ -30,18 +23,6 @@ LEVEL_INTERVAL_S = 1.0 / 30.0
 DRAIN_INTERVAL_MS = 34  # one tick per level update (at most 30 Hz); cheaper than faster ticks
 ECHO_TRAIL_MS = 100  # how far the echo in the microphone may trail what was played
 STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
-
-
-class CaptureProcessor(Protocol):
-    """Consumer-side capture processing on whole chunks (see audio_engine.echo)."""
-
-    config: CleanerConfig
-
-    def process(
-        self, mic: Samples, capture_pos: int = 0, anchor: tuple[int, int] | None = None
-    ) -> Samples: ...
-
-    def resync(self) -> None: ...
 
 
 class AudioEngine(QObject):
@@ -125,12 +106,7 @@ class AudioEngine(QObject):
         self._drain_reader: CaptureReader | None = None
         self._far_end = SampleRing(SAMPLE_RATE * 2)
         self._far_drain_pos = 0
-        self._echo_mode = EchoMode.OFF
-        self._processor: CaptureProcessor | None = None
-        self._noise_suppression = noise_suppression
-        self._headset_mode = False
-        self._cleaner_wanted = CleanerConfig(echo_cancellation=False, noise_suppression=False)
-        self._resync_wanted = False
+        self._cleaning = CaptureCleaning(self._far_end)
         self._capture_enabled = True
         self._muted = False
         self._dead_input = DeadInputDetector(SAMPLE_RATE)
@@ -145,6 +121,8 @@ class AudioEngine(QObject):
         self._timer.setInterval(DRAIN_INTERVAL_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_drain_timer_timeout)
+        self._cleaning.set_output_name(output_device)
+        self._cleaning.set_noise_suppression(noise_suppression)
         self.set_echo_cancellation(echo_cancellation)  # validates "on" without the package
 
     # ----- lifecycle --------------------------------------------------------
@@ -184,10 +162,10 @@ class AudioEngine(QObject):
         self._sender_reader = capture.reader()
         self._drain_reader = capture.reader()
         self._far_drain_pos = self._far_end.write_pos
-        self._resync_wanted = True
+        self._cleaning.request_resync()
         self._dead_input.reset()
         self.active_input, self.active_output = chosen_in.device, chosen_out.device
-        self._update_echo_wanted()
+        self._cleaning.set_output_name(chosen_out.device.name)
         self._streams = streams
         streams.capture_open = self.capture_open
         self._timer.start()
@@ -219,6 +197,7 @@ class AudioEngine(QObject):
         """Choose devices by name (None = default); restarts the streams if running."""
         self.input_device_name = input_device
         self.output_device_name = output_device
+        self._cleaning.set_output_name(output_device)
         if self.running:
             self.stop()
             self.start()
@@ -251,7 +230,7 @@ class AudioEngine(QObject):
         self._apply_gate()
 
     def _apply_gate(self) -> None:
-        self._resync_wanted = True
+        self._cleaning.request_resync()
         if self._streams is not None:
             self._streams.capture_open = self.capture_open
         if not self.capture_open and self._dead_input.is_dead:
@@ -273,47 +252,55 @@ class AudioEngine(QObject):
             if self._sender_reader is not reader:
                 time.sleep(max(0.0, timeout))  # stopped meanwhile
             return None
-        processor = self._processor_for_sender()
-        if processor is not None:
-            capture_pos = reader.pos - len(samples)
-            samples = processor.process(samples, capture_pos, self._far_anchor())
+        capture_pos = reader.pos - len(samples)
+        samples = self._cleaning.process(samples, capture_pos, self._capture_anchor())
         return samples.astype("<i2", copy=False).tobytes()
 
     def discard_captured(self) -> None:
         """Drop captured audio the sender has not read yet (e.g. on reconnect)."""
         if self._sender_reader is not None:
             self._sender_reader.skip_to_now()
-        self._resync_wanted = True
+        self._cleaning.request_resync()
 
-    # ----- echo cancellation -------------------------------------------------
+    def _capture_anchor(self) -> tuple[int, int] | None:
+        capture = self._capture
+        return None if capture is None else capture.far_anchor
+
+    # ----- echo cancellation and noise suppression -----------------------------
 
     @property
     def echo_mode(self) -> EchoMode:
-        return self._echo_mode
+        return self._cleaning.echo_mode
 
     @property
     def echo_cancelling(self) -> bool:
         """Whether captured chunks currently go through the echo canceller."""
-        return self._cleaner_wanted.echo_cancellation
+        return self._cleaning.wanted.echo_cancellation
 
     @property
     def noise_suppressing(self) -> bool:
         """Whether captured chunks currently go through WebRTC noise suppression."""
-        return self._cleaner_wanted.noise_suppression
-
-    def set_noise_suppression(self, enabled: bool) -> None:
-        """WebRTC noise suppression on the sender's chunks (quietly off without the package)."""
-        self._noise_suppression = enabled
-        self._update_echo_wanted()
+        return self._cleaning.wanted.noise_suppression
 
     @property
     def headset_mode(self) -> bool:
-        return self._headset_mode
+        return self._cleaning.headset_mode
+
+    def set_echo_cancellation(self, mode: EchoMode | str) -> None:
+        """``"auto"`` (on unless the output is a headset), ``"on"`` or ``"off"``.
+
+        Raises AudioDeviceError for ``"on"`` when pywebrtc-audio is not installed;
+        ``"auto"`` then quietly stays off.
+        """
+        self._cleaning.set_echo_mode(mode)
+
+    def set_noise_suppression(self, enabled: bool) -> None:
+        """WebRTC noise suppression on the sender's chunks (quietly off without the package)."""
+        self._cleaning.set_noise_suppression(enabled)
 
     def set_headset_mode(self, enabled: bool) -> None:
         """Headset mode: no acoustic echo path, so no echo cancellation whatever the mode."""
-        self._headset_mode = enabled
-        self._update_echo_wanted()
+        self._cleaning.set_headset_mode(enabled)
 
     def recent_levels(self, window_ms: int = 300) -> tuple[float, float]:
         """Microphone (before cleaning) and played RMS in dBFS over the last ``window_ms``.
@@ -324,53 +311,9 @@ class AudioEngine(QObject):
         """
         count = SAMPLE_RATE * window_ms // 1000
         capture = self._capture
-        mic = _ring_tail_dbfs(capture.ring, count) if capture is not None else -120.0
+        mic = ring_tail_dbfs(capture.ring, count) if capture is not None else -120.0
         far_count = count + SAMPLE_RATE * ECHO_TRAIL_MS // 1000
-        return mic, _ring_tail_dbfs(self._far_end, far_count)
-
-    def _far_anchor(self) -> tuple[int, int] | None:
-        capture = self._capture
-        return None if capture is None else capture.far_anchor
-
-    def set_echo_cancellation(self, mode: EchoMode | str) -> None:
-        """``"auto"`` (on unless the output is a headset), ``"on"`` or ``"off"``.
-
-        Raises AudioDeviceError for ``"on"`` when pywebrtc-audio is not installed;
-        ``"auto"`` then quietly stays off.
-        """
-        mode = EchoMode(mode)
-        if mode is EchoMode.ON and not aec_available():
-            raise AudioDeviceError("Echo cancellation needs the pywebrtc-audio package.")
-        self._echo_mode = mode
-        self._update_echo_wanted()
-
-    def _update_echo_wanted(self) -> None:
-        output_name = self.active_output.name if self.active_output else self.output_device_name
-        available = aec_available()
-        self._cleaner_wanted = CleanerConfig(
-            echo_cancellation=available
-            and not self._headset_mode
-            and echo_cancellation_wanted(self._echo_mode, output_name),
-            noise_suppression=available and self._noise_suppression,
-        )
-
-    def _processor_for_sender(self) -> CaptureProcessor | None:
-        """The processor, created and resynced on the sender's own thread."""
-        wanted = self._cleaner_wanted
-        if not wanted.active:
-            self._processor = None
-            return None
-        if self._processor is None or self._processor.config != wanted:
-            self._processor = EchoCanceller(
-                self._far_end,
-                echo_cancellation=wanted.echo_cancellation,
-                noise_suppression=wanted.noise_suppression,
-            )
-            self._resync_wanted = False
-        elif self._resync_wanted:
-            self._resync_wanted = False
-            self._processor.resync()
-        return self._processor
+        return mic, ring_tail_dbfs(self._far_end, far_count)
 
     # ----- playback ---------------------------------------------------------
 
@@ -499,12 +442,3 @@ class AudioEngine(QObject):
             f"The audio stream on {device!r} {reason}; the device may have been "
             "disconnected or the sound server stopped. Playback and capture are halted.",
         )
-
-
-def _ring_tail_dbfs(ring: SampleRing, count: int) -> float:
-    end = ring.write_pos
-    start = max(ring.oldest_pos, end - count)
-    if end <= start:
-        return -120.0
-    tail = ring.read(start, end - start).astype(np.float64)
-    return float(10 * np.log10(np.mean(tail * tail) / 32768.0**2 + 1e-12))

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from audio_engine.ring import SampleRing
+
 FULL_SCALE = 32768.0
 SILENCE_DBFS = -120.0
 
@@ -101,3 +103,13 @@ class LevelWindow:
         )
         self._sum_squares, self._count, self._peak = 0.0, 0, 0
         return rms, peak
+
+
+def ring_tail_dbfs(ring: SampleRing, count: int) -> float:
+    """RMS in dBFS of the newest ``count`` samples of ``ring`` (any thread); -120 if empty."""
+    end = ring.write_pos
+    start = max(ring.oldest_pos, end - count)
+    if end <= start:
+        return -120.0
+    tail = ring.read(start, end - start).astype(np.float64)
+    return float(10 * np.log10(np.mean(tail * tail) / 32768.0**2 + 1e-12))

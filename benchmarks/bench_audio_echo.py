@@ -1,12 +1,22 @@
-"""Echo cancellation live through PulseAudio: ERLE and CPU per 10 ms frame.
+"""Echo cancellation live through PulseAudio: ERLE, false barge-ins, double talk, CPU.
 
 A private PulseAudio daemon gets a module-loopback from the speaker monitor
-into the microphone feed (40 ms, -6 dB) as the "room". The engine plays
-espeak-ng speech at about -20 dBFS with echo cancellation on, while a sender
-thread reads 10 ms chunks. ERLE compares the raw microphone (recorded with
-parec) with what read_chunk delivered, after a convergence period.
+into the microphone feed (40 ms, -6 dB) as the "room". The engine plays an
+espeak-ng assistant monologue (about two minutes, -20 dBFS) with echo
+cancellation on while a sender thread reads 10 ms chunks; after the two
+minutes the monologue goes on and the user talks over it five times (paplay
+into the microphone feed, -16 dBFS). The engine's
+raw microphone and its cleaned chunks are sample-aligned, so both variants,
+cancellation on and off, carry the same real echo:
 
-Usage: python benchmarks/bench_audio_echo.py
+* ERLE after the convergence period;
+* speech_started events the offline engine's VAD (webrtcvad, sample time)
+  raises during the monologue, before the user talks: with and without AEC;
+* double talk: how long after each of the user's onsets speech_started comes
+  (AEC on), in sample time;
+* CPU per 10 ms frame: the live sender thread, and AEC3 / AEC3+NS alone.
+
+Usage: python benchmarks/bench_audio_echo.py [--minutes 2]
 """
 
 from __future__ import annotations
@@ -15,12 +25,9 @@ import argparse
 import os
 import platform
 import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -30,15 +37,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
-from audio_engine import AudioEngine
-from tests.audio.sound_card import MonitorRecorder, PrivateSoundServer
-
-RATE = 24000
-TEXT = (
-    "The quick brown fox jumps over the lazy dog. Echo cancellation removes what the speaker "
-    "plays from what the microphone hears, so that the assistant never answers itself. "
-    "It has to converge quickly and keep working while the voice goes on and on."
+from audio_engine.echo import FRAME, EchoCanceller
+from audio_engine.ring import SampleRing
+from tests.audio.echo_path import (
+    MONOLOGUE,
+    RATE,
+    USER_LINE,
+    double_talk_latencies_ms,
+    echo_room,
+    erle_db,
+    espeak,
+    record_echo_session,
+    speech_starts,
 )
+from tests.audio.sound_card import PrivateSoundServer
 
 
 def spin(seconds: float) -> None:
@@ -47,100 +59,81 @@ def spin(seconds: float) -> None:
     loop.exec()
 
 
-def far_speech(folder: Path) -> np.ndarray:
-    raw, wav = folder / "raw.wav", folder / "far.wav"
-    subprocess.run(["espeak-ng", "-v", "en-gb+f3", "-w", str(raw), TEXT], check=True)
-    subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(wav)], check=True)
-    with wave.open(str(wav), "rb") as handle:
-        speech = np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
-    scaled = speech.astype(np.float64) * 10 ** (-20 / 20) * 32768 / np.sqrt(np.mean(speech**2.0))
-    return np.clip(scaled, -32767, 32767).astype(np.int16)
-
-
-def add_room(server: PrivateSoundServer) -> None:
-    module = subprocess.run(
-        ["pactl", "load-module", "module-loopback", "source=parley_speaker.monitor",
-         "sink=parley_micfeed", "latency_msec=40"],
-        env=server.env, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    listing = subprocess.run(
-        ["pactl", "list", "sink-inputs"], env=server.env, capture_output=True, text=True
-    ).stdout
-    for block in listing.split("Sink Input #")[1:]:
-        if f"Owner Module: {module}\n" in block:
-            index = block.split("\n", 1)[0].strip()
-            subprocess.run(
-                ["pactl", "set-sink-input-volume", index, "-6dB"], env=server.env, check=True
-            )
-
-
-def dbfs(samples: np.ndarray) -> float:
-    return 10 * np.log10(np.mean(samples.astype(np.float64) ** 2) / 32768**2 + 1e-12)
+def processor_cpu_ms(far: np.ndarray, noise_suppression: bool, echo: bool = True) -> float:
+    """CPU per 10 ms frame of the canceller alone, on a synthetic 40 ms, -6 dB echo."""
+    ring = SampleRing(RATE * 2)
+    cleaner = EchoCanceller(ring, echo_cancellation=echo, noise_suppression=noise_suppression)
+    delay = int(0.04 * RATE)
+    mic = np.concatenate([np.zeros(delay), far[:-delay] * 0.5]).astype(np.int16)
+    frames = min(len(far), 30 * RATE) // FRAME
+    spent = 0.0
+    for index in range(frames):
+        ring.write(far[index * FRAME : (index + 1) * FRAME])
+        anchor = (index * FRAME + FRAME, ring.write_pos)
+        began = time.thread_time()
+        cleaner.process(mic[index * FRAME : (index + 1) * FRAME], index * FRAME, anchor)
+        spent += time.thread_time() - began
+    return spent / frames * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--settle", type=float, default=1.5, help="seconds left out at the start")
+    parser.add_argument("--minutes", type=float, default=2.0, help="monologue length")
+    parser.add_argument("--settle", type=float, default=2.0, help="convergence time left out")
     args = parser.parse_args()
     # On SIGTERM still run the finally blocks that stop the private sound server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    _app = QCoreApplication.instance() or QCoreApplication([])
     server = PrivateSoundServer()
     server.start()
     os.environ["PULSE_SERVER"] = server.address
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            speech = far_speech(Path(folder))
-        add_room(server)
-        run(speech, args.settle)
+        with tempfile.TemporaryDirectory() as name:
+            folder = Path(name)
+            piece = espeak(MONOLOGUE, folder, "en-gb+f3", -20.0)
+            monologue_s = args.minutes * 60
+            repeats = int(np.ceil((monologue_s + 32) * RATE / len(piece)))
+            far = np.concatenate([piece] * repeats)
+            user = espeak(USER_LINE, folder, "en-us+m3", -16.0)
+            user_at = [monologue_s + 1 + 6 * index for index in range(5)]
+            print(
+                f"echo cancellation benchmark: {platform.platform()}, Python "
+                f"{platform.python_version()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
+            )
+            print(f"  monologue {len(far) / RATE:.0f} s at -20 dBFS, user from {user_at[0]:.0f} s")
+            with echo_room():
+                rec = record_echo_session(far, user, user_at, folder, spin)
+            report(rec, far, args.settle)
     finally:
         server.remove()
 
 
-def run(speech: np.ndarray, settle_s: float) -> None:
-    _app = QCoreApplication.instance() or QCoreApplication([])
-    print(
-        f"echo cancellation benchmark: {platform.platform()}, Python {platform.python_version()},"
-        f" {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, far end {len(speech) / RATE:.1f} s"
-    )
-    engine = AudioEngine(chunk_ms=10, echo_cancellation="on")
-    engine.start()
-    spin(2.0)  # a fresh sound server's first streams settle before measuring
-    recorder = MonitorRecorder("parley_mic")
-    recorder.wait_started()
-    cleaned: list[bytes] = []
-    sender_cpu = [0.0]
-    stop = threading.Event()
+def report(rec: object, far: np.ndarray, settle: float) -> None:
+    from tests.audio.echo_path import EchoRecording
 
-    def sender() -> None:
-        began = time.thread_time()
-        while not stop.is_set():
-            chunk = engine.read_chunk(0.1)
-            if chunk is not None:
-                cleaned.append(chunk)
-        sender_cpu[0] = time.thread_time() - began
-
-    try:
-        assert engine.read_chunk(5.0) is not None
-        engine.discard_captured()
-        thread = threading.Thread(target=sender)
-        thread.start()
-        engine.play("far", speech.tobytes())
-        engine.finish_item("far")
-        spin(len(speech) / RATE + 0.5)
-        stop.set()
-        thread.join()
-    finally:
-        engine.stop()
-        raw = recorder.stop()
-    out = np.frombuffer(b"".join(cleaned), dtype="<i2")
-    settle = int(settle_s * RATE)
-    span = len(speech) - settle
-    echo, residual = dbfs(raw[settle : settle + span]), dbfs(out[settle : settle + span])
-    frames = len(out) // 240
-    print(f"  echo at the microphone      {echo:6.1f} dBFS (far end -20 dBFS, room -6 dB)")
+    assert isinstance(rec, EchoRecording) and rec.user_onset is not None
+    echo, residual, erle = erle_db(rec, settle)
+    before_user = slice(0, rec.user_onset)
+    with_aec = speech_starts(rec.cleaned[before_user])
+    without_aec = speech_starts(rec.raw[before_user])
+    latencies = double_talk_latencies_ms(rec)
+    frames = len(rec.cleaned) // FRAME
+    span_s = rec.user_onset / RATE
+    print(f"  input overflows / lost      {rec.lost_samples}")
+    print(f"  echo at the microphone      {echo:6.1f} dBFS (room -6 dB, 40 ms)")
     print(f"  after cancellation          {residual:6.1f} dBFS")
-    print(f"  ERLE after {settle_s:.1f} s             {echo - residual:6.1f} dB")
-    print(f"  sender thread CPU           {sender_cpu[0] / frames * 1000:6.3f} ms per 10 ms frame")
+    print(f"  ERLE after {settle:.1f} s             {erle:6.1f} dB")
+    print(f"  speech_started in {span_s:.0f} s of monologue: AEC on {len(with_aec)}, "
+          f"AEC off {len(without_aec)}")  # fmt: skip
+    shown = ", ".join(f"{value:.0f}" for value in latencies)
+    print(f"  double talk: speech_started after the user's onset (AEC on): {shown} ms, "
+          f"median {float(np.median(latencies)):.0f} ms")  # fmt: skip
+    sender_ms = rec.sender_cpu_s / frames * 1000
+    print(f"  sender thread CPU (live)    {sender_ms:6.3f} ms per 10 ms frame")
+    print(f"  AEC3 alone                  {processor_cpu_ms(far, False):6.3f} ms per 10 ms frame")
+    print(f"  AEC3 + noise suppression    {processor_cpu_ms(far, True):6.3f} ms per 10 ms frame")
+    ns_only = processor_cpu_ms(far, True, echo=False)
+    print(f"  noise suppression alone     {ns_only:6.3f} ms per 10 ms frame")
 
 
 if __name__ == "__main__":

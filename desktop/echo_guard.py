@@ -23,7 +23,7 @@ the played window reaching 100 ms back for the device latency
 (``AudioEngine.recent_levels``): the echo alone sits at -5 to -9 dB relative to
 the playback (learned: -5.5 dB), no echo window comes within 6 dB of the
 learned coupling, and a user talking over the assistant at a near-field level
-reaches +11 dB. A 6 dB margin keeps the echo out and lets the user through.
+reaches +8 to +11 dB. A 6 dB margin keeps the echo out and lets the user through.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +34,10 @@ MONOLOGUE = (
     "won its third match in a row. Tomorrow will be cooler, with some rain in the evening, so "
     "take an umbrella if you go out late. That is all for today."
 )
-USER_LINE = "Stop, stop. Wait a moment please."
+# A barge-in that starts voiced: the VAD alone needs 200 ms on it. A line that
+# opens with a fricative ("Stop") is measured from a hiss webrtcvad does not
+# call speech, which charges the VAD's own delay to the echo canceller.
+USER_LINE = "Wait, wait. Hold on a moment please."
 
 
 def espeak(text: str, folder: Path, voice: str, level_dbfs: float) -> Samples:
@@ -101,24 +104,32 @@ class EchoRecording:
     sender_cpu_s: float
     lost_samples: int
     live_levels: list[tuple[float, float]]  # engine.recent_levels() while only the echo plays
+    user_onsets: list[int]  # every time the user talked, in order
 
 
 def record_echo_session(
     far: Samples,
     user: Samples | None,
-    user_at_s: float,
+    user_at_s: float | Sequence[float],
     folder: Path,
-    spin: object,
+    spin: Callable[[float], None],
     *,
     noise_suppression: bool = False,
 ) -> EchoRecording:
     """Play ``far`` through a fresh engine (AEC on) in the room; ``user`` talks at ``user_at_s``.
 
+    ``user_at_s`` is one time or several (seconds after the monologue starts);
     ``spin(seconds)`` runs the Qt event loop (the engine's drain timer needs it).
     """
+    times = [user_at_s] if isinstance(user_at_s, int | float) else sorted(user_at_s)
     from audio_engine import AudioEngine
 
-    engine = AudioEngine(chunk_ms=10, echo_cancellation="on", noise_suppression=noise_suppression)
+    engine = AudioEngine(
+        chunk_ms=10,
+        echo_cancellation="on",
+        noise_suppression=noise_suppression,
+        playback_capacity_s=len(far) / RATE + 5,  # the whole monologue is queued at once
+    )
     raw_chunks: list[bytes] = []
     engine.chunk_captured.connect(raw_chunks.append)
     cleaned: list[bytes] = []
@@ -136,29 +147,32 @@ def record_echo_session(
     engine.start()
     thread = threading.Thread(target=sender, daemon=True)
     thread.start()
-    player: subprocess.Popen[bytes] | None = None
+    players: list[subprocess.Popen[bytes]] = []
     live_levels: list[tuple[float, float]] = []
     try:
         spin(1.5)  # a fresh sound server's first streams settle
         engine.play("monologue", far.tobytes())
         engine.finish_item("monologue")
         waited = 0.0
-        while waited + 1.0 <= user_at_s:  # one level reading a second
+        while waited + 1.0 <= times[0]:  # one level reading a second until the user talks
             spin(1.0)
             waited += 1.0
             live_levels.append(engine.recent_levels())
-        spin(user_at_s - waited)
-        if user is not None:
+        for at in times if user is not None else []:
+            spin(max(0.0, at - waited))
+            waited = max(waited, at)
             user_wav = write_wav(folder / "user.wav", user)
-            player = subprocess.Popen(
-                ["paplay", "-d", "parley_micfeed", "--latency-msec=20", str(user_wav)]
+            players.append(
+                subprocess.Popen(
+                    ["paplay", "-d", "parley_micfeed", "--latency-msec=20", str(user_wav)]
+                )
             )
         deadline = time.monotonic() + len(far) / RATE + 20
         while engine.is_playing and time.monotonic() < deadline:
             spin(0.1)
         spin(0.5)
     finally:
-        if player is not None:
+        for player in players:
             player.wait(timeout=20)
         stop.set()
         thread.join(timeout=5)
@@ -169,8 +183,18 @@ def record_echo_session(
     length = min(len(raw), len(out))
     raw, out = raw[:length], out[:length]
     echo_onset = locate(raw, far)
-    user_onset = None if user is None else locate(raw, user)
-    return EchoRecording(raw, out, echo_onset, user_onset, len(far), cpu[0], lost, live_levels[2:])
+    user_onsets = [] if user is None else locate_all(raw, user, len(times))
+    return EchoRecording(
+        raw,
+        out,
+        echo_onset,
+        user_onsets[0] if user_onsets else None,
+        len(far),
+        cpu[0],
+        lost,
+        live_levels[2:],
+        user_onsets,
+    )
 
 
 def frame_dbfs(samples: Samples) -> npt.NDArray[np.float64]:
@@ -191,6 +215,31 @@ def locate(recorded: Samples, clip: Samples) -> int:
     scores = np.fft.irfft(np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size)), size)
     lag = int(np.argmax(scores[: len(rec)]))
     return lag + first_loud_frame(clip)
+
+
+def locate_all(recorded: Samples, clip: Samples, count: int) -> list[int]:
+    """The ``count`` best, non-overlapping places ``clip`` is audible in ``recorded``, in order."""
+    rec = recorded.astype(np.float64)
+    ref = clip.astype(np.float64)
+    size = 1 << int(np.ceil(np.log2(len(rec) + len(ref))))
+    scores = np.fft.irfft(np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size)), size)
+    scores = scores[: len(rec)].copy()
+    found: list[int] = []
+    for _ in range(count):
+        lag = int(np.argmax(scores))
+        found.append(lag + first_loud_frame(clip))
+        scores[max(0, lag - len(clip)) : lag + len(clip)] = -np.inf
+    return sorted(found)
+
+
+def double_talk_latencies_ms(recording: EchoRecording) -> list[float]:
+    """Per user onset: ms until the VAD on the cleaned stream said speech_started."""
+    starts = speech_starts(recording.cleaned)
+    latencies = []
+    for onset in recording.user_onsets:
+        after = [pos for pos in starts if pos >= onset - RATE // 10]
+        latencies.append((after[0] - onset) * 1000 / RATE if after else float("inf"))
+    return latencies
 
 
 def dbfs(samples: Samples) -> float:
