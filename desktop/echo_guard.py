@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 from audio_engine.echo import echo_cancellation_wanted
 from desktop.settings import Settings
@@ -71,6 +72,15 @@ def engine_echo_mode(settings: Settings) -> str:
     return "off" if settings.audio.headset_mode else settings.audio.echo_cancellation
 
 
+class LevelSource(Protocol):
+    """What the guard reads from the audio engine (``audio_engine.AudioEngine`` has both)."""
+
+    @property
+    def is_playing(self) -> bool: ...
+
+    def recent_levels(self, window_ms: int = 300) -> tuple[float, float]: ...
+
+
 class BargeInGuard:
     """Decides whether a speech_started during playback is the user or the echo.
 
@@ -106,3 +116,12 @@ class BargeInGuard:
     def should_interrupt(self, assistant_playing: bool, mic_dbfs: float, far_dbfs: float) -> bool:
         """Whether a speech_started should stop the assistant."""
         return not assistant_playing or self.user_is_clearly_louder(mic_dbfs, far_dbfs)
+
+    def learn_from(self, audio: LevelSource) -> None:
+        """Call periodically (e.g. every 300 ms) while the assistant plays and the user is quiet."""
+        if audio.is_playing:
+            self.observe_echo(*audio.recent_levels())
+
+    def allows_barge_in(self, audio: LevelSource) -> bool:
+        """The decision for a speech_started that just arrived (any thread)."""
+        return self.should_interrupt(audio.is_playing, *audio.recent_levels())

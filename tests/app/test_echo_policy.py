@@ -82,3 +82,14 @@ def test_guard_learns_the_rooms_echo_coupling() -> None:
     assert abs(guard.coupling_db - -6.0) < 0.1
     assert not guard.should_interrupt(True, mic_dbfs=-25.0, far_dbfs=-20.0)  # echo, a bit loud
     assert guard.should_interrupt(True, mic_dbfs=-15.0, far_dbfs=-20.0)  # measured double talk
+
+
+def test_guard_reads_a_real_engine(qtbot) -> None:
+    from audio_engine import AudioEngine
+
+    engine = AudioEngine()  # not started: nothing plays, nothing captured
+    guard = BargeInGuard()
+    assert engine.recent_levels() == (-120.0, -120.0)
+    guard.learn_from(engine)  # nothing playing: nothing learned
+    assert guard.coupling_db == 0.0
+    assert guard.allows_barge_in(engine)
