@@ -177,3 +177,44 @@ def test_recent_levels_show_the_rooms_echo_coupling(recording: EchoRecording) ->
     print("live couplings", [round(c, 1) for c in couplings])
     assert len(couplings) >= 5
     assert -12 < float(np.median(couplings)) < -2
+
+
+def cancel_with_late_sender(
+    far: np.ndarray, lags_ms: list[int], anchored: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offline: a 50 ms, -6 dB echo of ``far``; the sender reads each 10 ms chunk late.
+
+    The output callback writes 20 ms ahead of capture; the capture anchor says
+    so. Without the anchor the pairing can only use what is played at read time.
+    """
+    delay = int(0.05 * RATE)
+    far = far[: len(far) // FRAME * FRAME]
+    mic = np.concatenate([np.zeros(delay), far[:-delay] * 0.5]).astype(np.int16)
+    ring = SampleRing(RATE * 2)
+    cleaner = EchoCanceller(ring)
+    out = np.empty_like(mic)
+    ahead = 2 * FRAME
+    for index, start in enumerate(range(0, len(mic) - 40 * FRAME, FRAME)):
+        captured = start + FRAME + RATE * lags_ms[index % len(lags_ms)] // 1000
+        if ring.write_pos < captured + ahead:
+            ring.write(far[ring.write_pos : captured + ahead])
+        anchor = (captured, captured + ahead) if anchored else None
+        out[start : start + FRAME] = cleaner.process(mic[start : start + FRAME], start, anchor)
+    end = len(mic) - 40 * FRAME
+    return mic[:end], out[:end]
+
+
+def test_pairing_follows_capture_time_when_the_sender_is_late(voices) -> None:
+    far = voices[0][: RATE * 10]
+    settle = 2 * RATE
+    rng = np.random.default_rng(5)
+    jittery = [int(v) for v in rng.integers(0, 300, 500)]
+    hiccups = [0] * 50 + [250] * 3  # 250 ms late now and then (a loaded machine)
+    for lags in ([0], [300], jittery, hiccups):
+        mic, cleaned = cancel_with_late_sender(far, lags, anchored=True)
+        erle = dbfs(mic[settle:]) - dbfs(cleaned[settle:])
+        assert erle >= 25, f"sender late by {lags[:3]} ms: ERLE only {erle:.1f} dB"
+    # Pairing by read time instead: every change in the sender's delay moves the
+    # pairing, and AEC3 has to find the echo path again (42 dB -> 0 dB here).
+    mic, cleaned = cancel_with_late_sender(far, hiccups, anchored=False)
+    assert dbfs(mic[settle:]) - dbfs(cleaned[settle:]) < 15
