@@ -91,10 +91,27 @@ class InspectorTableModel(QAbstractTableModel):
         return self.log.rows[row] if 0 <= row < len(self.log.rows) else None
 
     def add_event(self, direction: str, event: Any) -> None:
-        if self.log.would_fold(direction, event):
-            _kind, row = self.log.add_event(direction, event, trim=False)
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-            return
+        self.add_events([(direction, event)])
+
+    def add_events(self, records: Iterable[tuple[str, Any]]) -> None:
+        """Log a batch; folds into one row are announced once per batch, not per event."""
+        folded: tuple[int, int] | None = None
+        for direction, event in records:
+            if self.log.would_fold(direction, event):
+                _kind, row = self.log.add_event(direction, event, trim=False)
+                folded = (row, row) if folded is None else (min(folded[0], row), row)
+                continue
+            if folded is not None:
+                self._announce(*folded)
+                folded = None
+            self._append(direction, event)
+        if folded is not None:
+            self._announce(*folded)
+
+    def _announce(self, first: int, last: int) -> None:
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def _append(self, direction: str, event: Any) -> None:
         position = len(self.log.rows)
         self.beginInsertRows(QModelIndex(), position, position)
         self.log.add_event(direction, event, trim=False)
@@ -226,8 +243,7 @@ class EventInspector(QWidget):
         self.catch_up()
         self._batching = True
         try:
-            for direction, event in records:
-                self.model.add_event(direction, event)
+            self.model.add_events(records)
         finally:
             self._batching = False
         self._follow_newest()

@@ -139,3 +139,19 @@ def test_hidden_inspector_logs_waiting_events_when_shown(qtbot: QtBot) -> None:
     assert audio_row.audio_bytes == 30 * 9600
     assert "<audio 9600 bytes>" in json.dumps(audio_row.event)
     assert inspector.model.row_at(0).time <= audio_row.time
+
+
+def test_a_batch_of_folded_events_repaints_its_row_once(qtbot: QtBot) -> None:
+    inspector = EventInspector(max_rows=50)
+    qtbot.addWidget(inspector)
+    inspector.show()
+    append = ("client", {"type": "input_audio_buffer.append", "audio": AUDIO_9600})
+    changed: list[tuple[int, int]] = []
+    inspector.model.dataChanged.connect(
+        lambda top, bottom, *_: changed.append((top.row(), bottom.row()))
+    )
+    inspector.add_records([append] * 20 + [("server", {"type": "response.created"})] + [append] * 5)
+    assert inspector.model.rowCount() == 3
+    assert changed == [(0, 0), (2, 2)]
+    first = inspector.model.row_at(0)
+    assert first is not None and first.count == 20 and first.audio_bytes == 20 * 9600
