@@ -11,8 +11,9 @@ Three situations, from the audio settings:
   :class:`BargeInGuard` tells the user's voice from that echo: a
   speech_started while the assistant plays should only interrupt when the
   microphone is clearly louder than the echo the playback alone produces. It
-  needs the session's ``interrupt_response`` off and a hook in the worker's
-  speech_started handling; until that hook exists it is not switched on.
+  needs the session's ``interrupt_response`` off (the app, not the server,
+  then decides), which :func:`server_interrupts` takes care of; the
+  ``audio.ignore_echo_barge_in`` setting switches it on.
 
 The guard compares levels over the same window: the microphone RMS against the
 played (far-end) RMS. Their difference while only the echo is heard is the
@@ -65,6 +66,22 @@ def echo_policy(settings: Settings) -> EchoPolicy:
         else:
             noise = "far_field" if cancelling else audio.noise_reduction
     return EchoPolicy(cancelling, noise)
+
+
+def barge_in_guard_active(settings: Settings) -> bool:
+    """Whether speech_started during playback is screened by :class:`BargeInGuard`:
+    asked for, and on speakers without echo cancellation."""
+    audio = settings.audio
+    return (
+        audio.ignore_echo_barge_in
+        and not audio.headset_mode
+        and not echo_policy(settings).echo_cancellation
+    )
+
+
+def server_interrupts(settings: Settings) -> bool:
+    """The session's ``interrupt_response``: off while the guard decides instead."""
+    return settings.turn_detection.interrupt_response and not barge_in_guard_active(settings)
 
 
 def engine_echo_mode(settings: Settings) -> str:

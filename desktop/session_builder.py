@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.echo_guard import echo_policy
+from desktop.echo_guard import echo_policy, server_interrupts
 from desktop.realtime.names import BETA_TO_GA_AUDIO_FORMAT
 from desktop.settings import Settings
 
@@ -24,7 +24,10 @@ def turn_detection_config(settings: Settings) -> dict[str, Any] | None:
     vad = settings.turn_detection
     if settings.ui.talk_mode == "ptt" or vad.mode == "off":
         return None
-    common = {"create_response": vad.create_response, "interrupt_response": vad.interrupt_response}
+    common = {
+        "create_response": vad.create_response,
+        "interrupt_response": server_interrupts(settings),
+    }
     if vad.mode == "semantic_vad":
         return {"type": "semantic_vad", "eagerness": vad.eagerness, **common}
     return {

@@ -177,6 +177,11 @@ class AudioSettings(_Group):
         description="Suppress steady background noise (fans, hiss) on this computer before "
         "sending the microphone.",
     )
+    ignore_echo_barge_in: bool = Field(
+        False,
+        description="Without echo cancellation: do not let the assistant's own voice from the "
+        "speakers interrupt it; only interrupt when you are clearly louder than that echo.",
+    )
 
 
 class ResponseSettings(_Group):

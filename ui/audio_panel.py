@@ -29,7 +29,8 @@ class AudioPanel(QWidget):
         setting_changed(str, object): ``"audio.input_device"``,
             ``"audio.output_device"`` (device name, ``""`` for default),
             ``"audio.echo_cancellation"``, ``"audio.headset_mode"``,
-            ``"audio.noise_suppression"``, ``"audio.chunk_ms"``, ``"audio.format"``.
+            ``"audio.noise_suppression"``, ``"audio.ignore_echo_barge_in"``,
+            ``"audio.chunk_ms"``, ``"audio.format"``.
         refresh_devices_requested(): list the devices again.
         test_tone_requested(): play a short tone on the output device.
         mic_check_requested(): record a few seconds and play them back.
@@ -61,7 +62,14 @@ class AudioPanel(QWidget):
         self.form = SettingsForm(
             "audio",
             AudioSettings,
-            ["echo_cancellation", "headset_mode", "noise_suppression", "chunk_ms", "format"],
+            [
+                "echo_cancellation",
+                "headset_mode",
+                "noise_suppression",
+                "ignore_echo_barge_in",
+                "chunk_ms",
+                "format",
+            ],
         )
         self.form.setting_changed.connect(self.setting_changed)
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from desktop.controller import ConversationController
-from desktop.echo_guard import BargeInGuard, echo_policy, engine_echo_mode
+from desktop.echo_guard import (
+    BargeInGuard,
+    barge_in_guard_active,
+    echo_policy,
+    engine_echo_mode,
+    server_interrupts,
+)
 from desktop.session_builder import build_session
 from desktop.settings import Settings
 
@@ -19,6 +25,29 @@ def test_speakers_with_echo_cancellation_ask_for_far_field_noise_reduction() -> 
     assert noise_in(settings) == {"type": "far_field"}
     settings.audio.noise_reduction = "off"  # an explicit "off" wins
     assert noise_in(settings) is None
+
+
+def vad_interrupts(settings: Settings) -> object:
+    return build_session(settings, [])["audio"]["input"]["turn_detection"]["interrupt_response"]
+
+
+def test_the_guard_takes_over_interruptions_only_on_speakers_without_cancellation() -> None:
+    settings = Settings.build(environment=False)
+    settings.audio.ignore_echo_barge_in = True
+    # With echo cancellation the echo is gone: the server keeps interrupting.
+    assert echo_policy(settings).echo_cancellation
+    assert not barge_in_guard_active(settings)
+    assert server_interrupts(settings) and vad_interrupts(settings) is True
+    settings.audio.echo_cancellation = "off"
+    assert barge_in_guard_active(settings)
+    assert not server_interrupts(settings) and vad_interrupts(settings) is False
+    settings.audio.headset_mode = True  # no echo path at all
+    assert not barge_in_guard_active(settings) and vad_interrupts(settings) is True
+    settings.audio.headset_mode = False
+    settings.audio.ignore_echo_barge_in = False
+    assert vad_interrupts(settings) is True
+    settings.turn_detection.interrupt_response = False  # the user's own choice stands
+    assert vad_interrupts(settings) is False
 
 
 def test_headset_mode_means_near_field_and_no_echo_cancellation() -> None:
