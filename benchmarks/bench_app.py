@@ -3,6 +3,10 @@ output latency to the sink, microphone-to-wire latency, and barge-in.
 
 Needs the PulseAudio virtual devices (``bash tests/virtual_audio.sh start``).
 Run: ``python benchmarks/bench_app.py [--seconds 60]``. Prints one line per figure.
+The streaming CPU figure is measured as a user runs the app (inspector hidden)
+with echo cancellation off unless ``--echo on``/``--inspector`` say otherwise;
+``--probe-ms`` sets the event-loop probe timer (0: none), whose own cost is
+printed separately from an idle event loop.
 """
 
 from __future__ import annotations
@@ -169,6 +173,43 @@ def start_engine() -> tuple[subprocess.Popen[str], str]:
     assert engine.stdout is not None
     url = engine.stdout.readline().strip()
     return engine, url
+
+
+def bench_probe_cost(seconds: float = 8.0) -> None:
+    """CPU of the event-loop probe alone: the same timer and tick in an idle Qt loop."""
+    from desktop.app import ensure_application
+
+    ensure_application()
+    for interval in (0, 20, 5):
+        used = _idle_loop_cpu(interval, seconds)
+        label = f"{interval} ms probe timer" if interval else "no timer"
+        print(f"idle event loop with {label}: {used:.2f} % of one core")
+
+
+def _idle_loop_cpu(interval: int, seconds: float) -> float:
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[float] = []
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    ticker = QTimer()
+    ticker.setInterval(max(interval, 1))
+    ticker.timeout.connect(tick)
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    if interval:
+        ticker.start()
+    cpu, wall = time.thread_time(), time.monotonic()  # the GUI thread only
+    loop.exec()
+    ticker.stop()
+    return (time.thread_time() - cpu) / (time.monotonic() - wall) * 100
 
 
 def bench_streaming(
@@ -458,6 +499,9 @@ def main() -> int:
     parser.add_argument("--skip-launch", action="store_true")
     parser.add_argument("--skip-mic", action="store_true", help="skip microphone to wire")
     parser.add_argument(
+        "--skip-probe-cost", action="store_true", help="skip measuring the probe timer alone"
+    )
+    parser.add_argument(
         "--probe-ms",
         type=int,
         default=20,
@@ -479,6 +523,8 @@ def main() -> int:
     tap = Tap("parley_speaker.monitor")
     try:
         floor = bench_output_floor(tap)
+        if not args.skip_probe_cost:
+            bench_probe_cost()
         bench_streaming(args.seconds, floor, tap, args.probe_ms, args.echo, args.inspector)
     finally:
         tap.stop()
