@@ -41,7 +41,7 @@ from ui.inspector_model import (
 
 COLUMNS = ("Time", "", "Type", "×", "Content")
 #: While hidden, events wait (with their arrival time) and are logged in batches this big.
-HIDDEN_BATCH = 2000
+HIDDEN_BATCH = 500
 TYPE_COLUMN = 2
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
