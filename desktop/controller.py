@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, QTimer
 
 from desktop.backends import OfflineEngineHost
 from desktop.controller_core import RENEW_AFTER_S, VOICE_LOCK_REASON
+from desktop.echo_guard import LevelSource
 from desktop.realtime import SessionConfigError
 from desktop.secrets import KeyStore
 from desktop.server_events import ServerEventHandler
 from desktop.session_builder import SESSION_GROUPS, without_voice
 from desktop.session_control import RETRY_DELAYS_S, SessionControl
 from desktop.settings import Settings
-from desktop.state import ConnectionState
+from desktop.state import ConnectionState, TurnState
 from desktop.turn_control import TurnControl
 from desktop.turns import Entry
 from desktop.usage import UsageLedger
@@ -69,10 +70,14 @@ class ConversationController(SessionControl, TurnControl):
         self._renew_timer.start()
         self._speech_note_timer.timeout.connect(self._on_speech_note_timer_timeout)
         self._session_update_timer.timeout.connect(self._on_session_update_timer_timeout)
+        # Learns how loud the assistant's echo is in this room while it speaks.
+        self._guard_timer = QTimer(self, interval=300)
+        self._guard_timer.timeout.connect(self._on_guard_timer_timeout)
 
     def _connect_worker(self, worker: ConnectionWorker) -> None:
         self._apply_echo_settings()
         worker.server_event.connect(self._events.handle)
+        worker.barge_in_ignored.connect(self._on_worker_barge_in_ignored)
         self._connect_turn_signals(worker)
 
     # -- settings ------------------------------------------------------------------------
@@ -98,6 +103,7 @@ class ConversationController(SessionControl, TurnControl):
             self._apply_streaming()
         if group == "audio":
             self._apply_echo_settings()
+            self._apply_streaming()
         if group in SESSION_GROUPS or group == "ui":
             self._session_update_timer.start()
 
@@ -111,6 +117,17 @@ class ConversationController(SessionControl, TurnControl):
             setter = getattr(self.audio, method, None)
             if callable(setter):
                 setter(value)
+        if self.barge_in_check() is None:
+            self._guard_timer.stop()
+        else:
+            self._guard_timer.start()
+
+    def _on_guard_timer_timeout(self) -> None:
+        if self.audio is not None and self.turn_state is TurnState.SPEAKING:
+            self.guard.learn_from(cast(LevelSource, self.audio))
+
+    def _on_worker_barge_in_ignored(self) -> None:
+        self.status_message.emit("Heard the assistant's own voice; it was not an interruption.")
 
     def _on_session_update_timer_timeout(self) -> None:
         if self._worker is None or self.connection_state is not ConnectionState.LIVE:

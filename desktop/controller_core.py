@@ -7,11 +7,13 @@ the signals, the state fields, the timers and the few helpers each part uses.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.backends import OfflineEngineHost
+from desktop.echo_guard import BargeInGuard, LevelSource, barge_in_guard_active, server_interrupts
 from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.recorder import ConversationRecorder
@@ -77,6 +79,7 @@ class ControllerCore(QObject):
         self.recorder = ConversationRecorder()
         self.tracker = PlaybackTracker()
         self.tool_calls = ToolCallTracker()
+        self.guard = BargeInGuard()
         self.connection_state = ConnectionState.IDLE
         self.connection_reason = ""
         self.turn_state = TurnState.IDLE
@@ -113,6 +116,21 @@ class ControllerCore(QObject):
 
     def session_config(self) -> dict[str, Any]:
         return build_session(self.settings, enabled_tool_schemas(self.settings.tools))
+
+    def server_interrupts(self) -> bool:
+        """Whether the server cancels a reply on speech_started (the session's setting)."""
+        return server_interrupts(self.settings)
+
+    def barge_in_check(self) -> Callable[[], bool] | None:
+        """For the worker: screens speech_started against the assistant's own echo
+        when the guard is on; None when every barge-in goes through."""
+        audio = self.audio
+        if audio is None or not hasattr(audio, "recent_levels"):
+            return None
+        if not barge_in_guard_active(self.settings):
+            return None
+        guard, levels = self.guard, cast(LevelSource, audio)
+        return lambda: guard.allows_barge_in(levels)
 
     def set_voice_locked(self, locked: bool) -> None:
         self.voice_locked = locked

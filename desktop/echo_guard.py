@@ -13,7 +13,8 @@ Three situations, from the audio settings:
   microphone is clearly louder than the echo the playback alone produces. It
   needs the session's ``interrupt_response`` off (the app, not the server,
   then decides), which :func:`server_interrupts` takes care of; the
-  ``audio.ignore_echo_barge_in`` setting switches it on.
+  ``audio.ignore_echo_barge_in`` setting switches it on, and the worker asks
+  it before stopping playback on a speech_started.
 
 The guard compares levels over the same window: the microphone RMS against the
 played (far-end) RMS. Their difference while only the echo is heard is the

@@ -94,8 +94,9 @@ class SessionControl(ControllerCore):
             session=session,
             handsfree=self.handsfree,
             muted=self.muted,
-            interrupt_response=self.settings.turn_detection.interrupt_response,
+            interrupt_response=self.server_interrupts(),
             bytes_per_ms=bytes_per_ms(audio_format),
+            barge_in_check=self.barge_in_check(),
         )
         decode, encode = _codec_functions(audio_format)
         worker = ConnectionWorker(

@@ -163,5 +163,5 @@ class TurnControl(ControllerCore):
     def _apply_streaming(self) -> None:
         if self._worker is not None:
             self._worker.set_streaming(
-                self.handsfree, self.muted, self.settings.turn_detection.interrupt_response
+                self.handsfree, self.muted, self.server_interrupts(), self.barge_in_check()
             )

@@ -64,6 +64,8 @@ class ConnectPlan:
     muted: bool
     interrupt_response: bool
     bytes_per_ms: int = 48
+    #: Screens hands-free barge-ins (True lets one through); None lets all through.
+    barge_in_check: Callable[[], bool] | None = None
 
 
 class ConnectionWorker(QThread):
@@ -74,6 +76,7 @@ class ConnectionWorker(QThread):
         server_event(object): a typed server event other than output audio.
         audio_started(str, str): first audio of a response (response_id, item_id).
         barged_in(object): a hands-free barge-in was handled here (a ``BargeIn``).
+        barge_in_ignored(): a speech_started was judged to be the assistant's own echo.
         turn_committed(bool, int): push-to-talk release: committed?, milliseconds sent.
         event_rejected(str, str): a client event refused before sending (type, why).
         finished_with(object): the session ended; the exception, or None if closed locally.
@@ -83,6 +86,7 @@ class ConnectionWorker(QThread):
     server_event = Signal(object)
     audio_started = Signal(str, str)
     barged_in = Signal(object)
+    barge_in_ignored = Signal()
     turn_committed = Signal(bool, int)
     event_rejected = Signal(str, str)
     finished_with = Signal(object)
@@ -113,6 +117,7 @@ class ConnectionWorker(QThread):
         self._stopping = False
         self._handsfree = plan.handsfree
         self._interrupt_response = plan.interrupt_response
+        self._barge_in_check = plan.barge_in_check
         self._audio_seen: set[str] = set()
         #: Monotonic time of the newest output delta handed to the sink (benchmarks).
         self.last_delta_played_at = 0.0
@@ -131,9 +136,16 @@ class ConnectionWorker(QThread):
     def send_event(self, event: dict[str, Any]) -> None:
         self.submit(SendEvent(event))
 
-    def set_streaming(self, handsfree: bool, muted: bool, interrupt_response: bool) -> None:
+    def set_streaming(
+        self,
+        handsfree: bool,
+        muted: bool,
+        interrupt_response: bool,
+        barge_in_check: Callable[[], bool] | None = None,
+    ) -> None:
         self._handsfree = handsfree
         self._interrupt_response = interrupt_response
+        self._barge_in_check = barge_in_check
         self.submit(SetStreaming(handsfree, muted))
 
     def start_turn(self) -> None:
@@ -258,6 +270,12 @@ class ConnectionWorker(QThread):
             self._recorder.add_output(pcm)
 
     def _on_speech_started(self) -> None:
+        check = self._barge_in_check
+        if check is not None and not check():
+            # The assistant's own voice from the speakers: keep playing. The
+            # session's interrupt_response is off, so the server goes on too.
+            self.barge_in_ignored.emit()
+            return
         result = self.barge_in()
         if result.response_id is not None and not self._interrupt_response:
             self.send_event({"type": "response.cancel", "response_id": result.response_id})

@@ -1,0 +1,97 @@
+"""The worker consults the echo guard before a hands-free barge-in."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from desktop.inspector_feed import InspectorFeed
+from desktop.playback_tracker import PlaybackTracker
+from desktop.realtime import RealtimeClient
+from desktop.worker import ConnectionWorker, ConnectPlan
+
+
+class PlayingOutput:
+    """The worker's view of an output device that is 400 ms into a reply."""
+
+    def __init__(self) -> None:
+        self.interrupted = 0
+
+    def read_chunk(self, timeout: float) -> bytes | None:
+        return None
+
+    def play(self, item_id: str, pcm: bytes) -> object:
+        return True
+
+    def interrupt(self) -> tuple[str | None, int]:
+        self.interrupted += 1
+        return "item_1", 400
+
+
+def make_worker(verdict: bool | None) -> tuple[ConnectionWorker, PlayingOutput]:
+    output = PlayingOutput()
+    tracker = PlaybackTracker()
+    tracker.response_started("resp_1")
+    assert tracker.accept_delta("resp_1", "item_1", 48 * 1000)  # one second received
+    plan = ConnectPlan(
+        client=RealtimeClient(base_url="ws://127.0.0.1:9/v1"),
+        model="m",
+        session={},
+        handsfree=True,
+        muted=False,
+        interrupt_response=verdict is None,
+        barge_in_check=None if verdict is None else (lambda: verdict),
+    )
+    worker = ConnectionWorker(plan, output, tracker, InspectorFeed(), None)
+    return worker, output
+
+
+def test_echo_judged_speech_keeps_the_assistant_talking(qtbot: QtBot) -> None:
+    worker, output = make_worker(verdict=False)
+    with qtbot.assertNotEmitted(worker.barged_in), qtbot.waitSignal(worker.barge_in_ignored):
+        worker._on_speech_started()
+    assert output.interrupted == 0
+
+
+def test_the_user_clearly_louder_still_interrupts(qtbot: QtBot) -> None:
+    worker, output = make_worker(verdict=True)
+    with (
+        qtbot.waitSignal(worker.barged_in) as blocker,
+        qtbot.assertNotEmitted(worker.barge_in_ignored),
+    ):
+        worker._on_speech_started()
+    assert output.interrupted == 1
+    truncation = blocker.args[0].truncation
+    assert truncation.item_id == "item_1" and truncation.audio_end_ms == 400
+
+
+def test_without_the_guard_every_barge_in_goes_through(qtbot: QtBot) -> None:
+    worker, output = make_worker(verdict=None)
+    with qtbot.waitSignal(worker.barged_in):
+        worker._on_speech_started()
+    assert output.interrupted == 1
+
+
+def test_the_controller_arms_the_guard_only_when_asked(qtbot: QtBot) -> None:
+    from audio_engine import AudioEngine
+    from desktop.backends import OfflineEngineHost
+    from desktop.controller import ConversationController
+    from desktop.secrets import KeyStore
+    from desktop.settings import Settings
+
+    settings = Settings.build(environment=False)
+    settings.audio.echo_cancellation = "off"
+    engine = AudioEngine()  # not started: nothing plays, levels are silence
+    controller = ConversationController(
+        settings, KeyStore(settings), OfflineEngineHost(speech=False), audio=engine
+    )
+    try:
+        assert controller.barge_in_check() is None and controller.server_interrupts()
+        assert controller.update_setting("audio", "ignore_echo_barge_in", True)
+        check = controller.barge_in_check()
+        assert check is not None and not controller.server_interrupts()
+        assert check() is True  # nothing is playing, so any speech is the user's
+        assert controller.update_setting("audio", "headset_mode", True)
+        assert controller.barge_in_check() is None
+    finally:
+        controller.shutdown()
+        engine.stop()
