@@ -17,6 +17,7 @@ from desktop.backends import OfflineEngineHost
 from desktop.cli import CliOptions
 from desktop.config_store import LoadedSettings, save_settings
 from desktop.controller import ConversationController
+from desktop.echo_guard import engine_echo_mode
 from desktop.secrets import KeyStore
 from desktop.state import ConnectionState
 
@@ -103,7 +104,8 @@ class ParleyApp(QObject):
                 input_device=options.input_device or None,
                 output_device=options.output_device or None,
                 chunk_ms=options.chunk_ms,
-                echo_cancellation=options.echo_cancellation,
+                echo_cancellation=engine_echo_mode(self.settings),
+                noise_suppression=options.noise_suppression,
             )
         except AudioDeviceError as exc:  # e.g. echo cancellation "on" without its package
             self.controller.status_message.emit(str(exc))
@@ -120,6 +122,7 @@ class ParleyApp(QObject):
             return False
         self.audio = audio
         self.controller.audio = audio
+        self.controller.settings_changed("audio")  # headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
         audio.device_error.connect(self.controller.status_message)
         audio.device_notice.connect(self.controller.status_message)
