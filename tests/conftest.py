@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import keyring.backend
+import keyring.backends.fail
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -33,3 +37,40 @@ def pulse_server() -> str:
             pytest.fail("the virtual sound card is not running (tests/virtual_audio.sh start)")
         pytest.skip("no PulseAudio virtual devices; run `bash tests/virtual_audio.sh start`")
     return os.environ["PULSE_SERVER"]
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring backend in memory: the 'desktop with a keyring' case."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """What a headless machine has: keyring's 'fail' backend (NoKeyringError)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

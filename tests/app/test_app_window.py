@@ -10,9 +10,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -20,8 +17,6 @@ from pytestqt.qtbot import QtBot
 from desktop.app import ParleyApp
 from desktop.config_store import load_settings
 from desktop.logging_setup import register_secret, setup_logging
-from desktop.secrets import KeyStore
-from desktop.settings import Settings
 from desktop.state import TurnState
 from ui.inspector_model import rows_to_json
 
@@ -187,55 +182,6 @@ def test_a_key_never_reaches_logs_settings_or_inspector(
     assert SECRET not in log_file.read_text(encoding="utf-8")
     assert "[redacted]" in log_file.read_text(encoding="utf-8")
     assert SECRET not in path.read_text(encoding="utf-8")
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-def test_key_store_uses_a_working_keyring() -> None:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        keys = KeyStore(Settings.build(environment=False))
-        result = keys.save("openai", "sk-test-keyring-0123456789")
-        assert result.source == "keyring"
-        fresh = KeyStore(Settings.build(environment=False))
-        stored = fresh.get("openai")
-        assert stored is not None and stored.source == "keyring"
-        assert stored.value.get_secret_value() == "sk-test-keyring-0123456789"
-    finally:
-        keyring.set_keyring(previous)
-
-
-def test_key_store_falls_back_to_memory_and_explains(monkeypatch: pytest.MonkeyPatch) -> None:
-    from keyring.backends.fail import Keyring as FailKeyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FailKeyring())
-    try:
-        keys = KeyStore(Settings.build(environment=False))
-        result = keys.save("openai", "sk-test-memory-0123456789")
-        assert result.source == "memory"
-        assert "OPENAI_API_KEY" in result.message and "keyring" in result.message
-        stored = keys.get("openai")
-        assert stored is not None and stored.source == "memory"
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_command_line_version_and_smoke_test(tmp_path: Path) -> None:

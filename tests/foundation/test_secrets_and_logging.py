@@ -4,48 +4,12 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.backend
-import keyring.backends.fail
 import pytest
+from keyring.backend import KeyringBackend
 
 from desktop.logging_setup import REDACTED, redact, register_secret, setup_logging
 from desktop.secrets import KeyStore
 from desktop.settings import Settings
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def test_headless_fallback_keeps_key_in_memory(isolated_home: Path, no_keyring: None) -> None:
@@ -66,7 +30,7 @@ def test_headless_fallback_keeps_key_in_memory(isolated_home: Path, no_keyring: 
     )
 
 
-def test_keyring_round_trip(isolated_home: Path, memory_keyring: MemoryKeyring) -> None:
+def test_keyring_round_trip(isolated_home: Path, memory_keyring: KeyringBackend) -> None:
     store = KeyStore(Settings.build())
     assert store.save("azure", "azure-key-0123456789").source == "keyring"
     assert KeyStore(Settings.build()).get("azure") is not None
@@ -75,7 +39,9 @@ def test_keyring_round_trip(isolated_home: Path, memory_keyring: MemoryKeyring) 
 
 
 def test_environment_wins(
-    isolated_home: Path, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+    isolated_home: Path,
+    memory_keyring: KeyringBackend,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     memory_keyring.set_password("parley", "openai-api-key", "sk-from-keyring-000000")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-environment-000")
