@@ -124,7 +124,7 @@ class ParleyApp(QObject):
         self.controller.audio = audio
         self.controller.settings_changed("audio")  # headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
-        audio.device_error.connect(self.controller.status_message)
+        audio.device_error.connect(self.controller.on_audio_device_error)
         audio.device_notice.connect(self.controller.status_message)
         if self.window is not None:
             self.window.attach_audio(audio)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.logging_setup import register_secret
-from desktop.realtime import RealtimeClient
+from desktop.realtime import RealtimeClient, redact_url
 from desktop.secrets import KeyStore
 from desktop.settings import Settings
 
@@ -112,4 +112,4 @@ def resolve_target(settings: Settings, keys: KeyStore, offline: OfflineEngineHos
     if not conn.url:
         raise BackendUnavailable("No server URL. Enter the custom server's ws:// URL.")
     client = RealtimeClient(api_key=key, base_url=conn.url, dialect=conn.dialect)
-    return Target(client, conn.model, conn.url)
+    return Target(client, conn.model, redact_url(conn.url))

@@ -126,6 +126,13 @@ class ConversationController(SessionControl, TurnControl):
         if self.audio is not None and self.turn_state is TurnState.SPEAKING:
             self.guard.learn_from(cast(LevelSource, self.audio))
 
+    def on_audio_device_error(self, message: str) -> None:
+        """The sound device went away: what it was playing is gone, and so is that turn."""
+        self.status_message.emit(message)
+        self.tracker.reset()
+        if self.turn_state in (TurnState.SPEAKING, TurnState.LISTENING):
+            self._set_turn(TurnState.IDLE)
+
     def _on_worker_barge_in_ignored(self) -> None:
         self.status_message.emit("Heard the assistant's own voice; it was not an interruption.")
 

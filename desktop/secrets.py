@@ -52,7 +52,7 @@ class KeyStore:
         self._service = service
         self._memory: dict[str, SecretStr] = {}
         self.keyring_problem: str | None = None
-        for backend in ("openai", "azure"):
+        for backend in ("openai", "azure", "custom"):
             key = settings.api_key_for(backend)
             if key is not None:
                 register_secret(key.get_secret_value())

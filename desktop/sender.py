@@ -135,7 +135,10 @@ class Sender(threading.Thread):
             self._send(command.event)
         elif isinstance(command, SetStreaming):
             self._handsfree, self._muted = command.handsfree, command.muted
-            self._ptt_active = False
+            if command.handsfree:
+                # A held push-to-talk key ends with the switch; muting while
+                # holding only stops the audio, and the release still answers.
+                self._ptt_active = False
         elif isinstance(command, StartTurn):
             self._discard_buffered_audio()
             self._send({"type": "input_audio_buffer.clear"})
@@ -178,6 +181,8 @@ class Sender(threading.Thread):
 
     def _finish_turn(self) -> None:
         if not self._ptt_active:
+            # Nothing is being recorded; the controller still waits for an answer.
+            self._on_commit(False, 0)
             return
         if self._audio is not None:
             while chunk := self._audio.read_chunk(0.0):

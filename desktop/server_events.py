@@ -28,7 +28,7 @@ from desktop.realtime import (
     ResponseOutputTextDeltaEvent,
     ResponseOutputTextDoneEvent,
 )
-from desktop.realtime.events import ConversationItem, ServerEvent
+from desktop.realtime.events import ConversationItem, ProtocolErrorEvent, ServerEvent
 from desktop.state import TurnState
 from desktop.usage import TokenCounts
 
@@ -106,6 +106,8 @@ class ServerEventHandler:
             self._on_response_done(event)
         elif isinstance(event, ErrorEvent):
             self._on_error(event)
+        elif isinstance(event, ProtocolErrorEvent):
+            c.status_message.emit(f"Ignored a malformed message from the server: {event.detail}")
 
     def _on_item_added(self, item: ConversationItem) -> None:
         c = self._c

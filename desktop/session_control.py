@@ -145,8 +145,7 @@ class SessionControl(ControllerCore):
             self._renewing = False
             self._start_worker(ConnectionState.CONNECTING)
             return
-        self._active_response = None
-        self._stop_playback()
+        self._reset_turn()
         if not self._want_connected:
             return
         if self._fatal_reason is not None:
@@ -183,7 +182,18 @@ class SessionControl(ControllerCore):
             self.status_message.emit("Renewing the session before the server's time limit")
             self.new_session()
 
+    def _reset_turn(self) -> None:
+        """A session is gone: whatever turn it was in is over, and its pending tool
+        outputs belong to no one (a new session is a new conversation server-side)."""
+        self._active_response = None
+        self._response_wanted = False
+        self._ptt_down = False
+        self.tool_calls.reset()
+        self._stop_playback()
+        self._set_turn(TurnState.IDLE)
+
     def _fail(self, reason: str) -> None:
+        self._reset_turn()
         self._want_connected = False
         self._retry_timer.stop()
         self._set_connection(ConnectionState.FAILED, reason)

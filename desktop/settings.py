@@ -313,6 +313,8 @@ class Settings(BaseSettings):
 
     openai_api_key: SecretStr | None = Field(None, exclude=True)
     azure_api_key: SecretStr | None = Field(None, exclude=True)
+    #: From PARLEY_CUSTOM_API_KEY: a key for a custom server, if it wants one.
+    custom_api_key: SecretStr | None = Field(None, exclude=True)
 
     @classmethod
     def settings_customise_sources(
@@ -361,4 +363,6 @@ class Settings(BaseSettings):
             return self.openai_api_key
         if backend == "azure":
             return self.azure_api_key
+        if backend == "custom":
+            return self.custom_api_key
         return None

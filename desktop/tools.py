@@ -226,6 +226,17 @@ def _percentages(text: str) -> str:
     return text
 
 
+def _power_too_large(base: Any, exponent: Any) -> bool:
+    if isinstance(base, complex) or isinstance(exponent, complex):
+        return False  # rejected as "no finite real answer" afterwards
+    if abs(exponent) > _MAX_EXPONENT:
+        return True
+    if exponent <= 0 or abs(base) <= 1:
+        return False
+    # Estimate the size from logarithms before computing anything.
+    return bool(exponent * math.log10(abs(base)) > math.log10(_MAX_MAGNITUDE))
+
+
 def _evaluate(node: ast.expr) -> Any:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return node.value
@@ -233,9 +244,13 @@ def _evaluate(node: ast.expr) -> Any:
         return _CONSTANTS[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _evaluate(node.left), _evaluate(node.right)
-        if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
-            raise CalculatorError("the exponent is too large")
-        return _BINARY[type(node.op)](left, right)
+        if isinstance(node.op, ast.Pow) and _power_too_large(left, right):
+            raise CalculatorError("the result would be too large")
+        result = _BINARY[type(node.op)](left, right)
+        # Check every step, not only the answer: exact integers grow without bound.
+        if isinstance(result, int | float) and abs(result) > _MAX_MAGNITUDE:
+            raise CalculatorError("the result would be too large")
+        return result
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_evaluate(node.operand))
     if (

@@ -10,6 +10,7 @@ new one to reconnect.
 
 from __future__ import annotations
 
+import binascii
 import logging
 import threading
 import time
@@ -24,6 +25,7 @@ from desktop.playback_tracker import BargeIn, PlaybackTracker
 from desktop.realtime import (
     ConnectionClosed,
     InputAudioBufferSpeechStartedEvent,
+    InputAudioBufferSpeechStoppedEvent,
     RealtimeClient,
     RealtimeConnection,
     RealtimeError,
@@ -35,6 +37,7 @@ from desktop.realtime import (
     ServerEvent,
     SessionCreatedEvent,
 )
+from desktop.realtime.parsing import protocol_error
 from desktop.recorder import ConversationRecorder
 from desktop.sender import Command, CommitTurn, Sender, SendEvent, SetStreaming, StartTurn
 
@@ -118,6 +121,7 @@ class ConnectionWorker(QThread):
         self._handsfree = plan.handsfree
         self._interrupt_response = plan.interrupt_response
         self._barge_in_check = plan.barge_in_check
+        self._echo_turn_open = False
         self._audio_seen: set[str] = set()
         #: Monotonic time of the newest output delta handed to the sink (benchmarks).
         self.last_delta_played_at = 0.0
@@ -182,12 +186,12 @@ class ConnectionWorker(QThread):
     def run(self) -> None:
         error: BaseException | None = None
         try:
-            self._connection = self._plan.client.connect(
-                model=self._plan.model, websocket_connection_options={"open_timeout": 10}
-            ).enter()
-            if self._stopping:
-                self._connection.close()
-            self._receive_loop(self._connection)
+            connection = self._open()
+            if connection is not None:  # None: stopped during the handshake
+                self._connection = connection
+                if self._stopping:
+                    connection.close()
+                self._receive_loop(connection)
         except ConnectionClosed as closed:
             error = None if self._stopping else closed
         except RealtimeError as failure:
@@ -199,6 +203,37 @@ class ConnectionWorker(QThread):
             self._shutdown()
         self.finished_with.emit(error)
 
+    def _open(self) -> RealtimeConnection | None:
+        """Connect on a helper thread, so that a stop during a slow handshake (up to
+        the open timeout) ends this thread at once; None when stopped first."""
+        outcome: list[RealtimeConnection | BaseException] = []
+        done = threading.Event()
+
+        def attempt() -> None:
+            try:
+                opened = self._plan.client.connect(
+                    model=self._plan.model, websocket_connection_options={"open_timeout": 10}
+                ).enter()
+            except BaseException as exc:  # handed to the worker thread below
+                outcome.append(exc)
+            else:
+                outcome.append(opened)
+                if self._stopping:  # nobody will take it any more
+                    opened.close()
+            finally:
+                done.set()
+
+        threading.Thread(target=attempt, name="parley-connect", daemon=True).start()
+        while not done.wait(0.05):
+            if self._stopping:
+                return None
+        if self._stopping:
+            return None
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
     def _receive_loop(self, connection: RealtimeConnection) -> None:
         while True:
             try:
@@ -206,7 +241,12 @@ class ConnectionWorker(QThread):
             except RecvTimeout:
                 continue
             if isinstance(event, ResponseOutputAudioDeltaEvent):
-                self._on_audio_delta(event)
+                try:
+                    self._on_audio_delta(event)
+                except (ValueError, binascii.Error, BufferError) as exc:
+                    # One undecodable or unplayable delta must not end the session.
+                    log.warning("dropped an output audio delta of %s: %s", event.item_id, exc)
+                    self.server_event.emit(protocol_error(f"dropped an output audio chunk: {exc}"))
                 continue
             self._feed.add("server", _raw(event))
             if isinstance(event, SessionCreatedEvent) and self._sender is None:
@@ -220,7 +260,12 @@ class ConnectionWorker(QThread):
                 if finish is not None:
                     finish(event.item_id)
             elif isinstance(event, InputAudioBufferSpeechStartedEvent) and self._handsfree:
-                self._on_speech_started()
+                if not self._on_speech_started():
+                    self._echo_turn_open = True
+                    continue  # the assistant's own echo: not a turn of the user's
+            elif isinstance(event, InputAudioBufferSpeechStoppedEvent) and self._echo_turn_open:
+                self._echo_turn_open = False
+                continue
             self.server_event.emit(event)
 
     def _start_sender(self, connection: RealtimeConnection) -> None:
@@ -269,18 +314,20 @@ class ConnectionWorker(QThread):
         if self._recorder is not None:
             self._recorder.add_output(pcm)
 
-    def _on_speech_started(self) -> None:
+    def _on_speech_started(self) -> bool:
+        """Barge in; False when the guard judged the speech to be the assistant's echo."""
         check = self._barge_in_check
         if check is not None and not check():
             # The assistant's own voice from the speakers: keep playing. The
             # session's interrupt_response is off, so the server goes on too.
             self.barge_in_ignored.emit()
-            return
+            return False
         result = self.barge_in()
         if result.response_id is not None and not self._interrupt_response:
             self.send_event({"type": "response.cancel", "response_id": result.response_id})
         if result.response_id is not None or result.truncation is not None:
             self.barged_in.emit(result)
+        return True
 
     def _shutdown(self) -> None:
         sender, self._sender = self._sender, None

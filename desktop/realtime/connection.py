@@ -162,7 +162,13 @@ class RealtimeConnection:
         while True:
             if self._closed is not None:
                 raise self._closed
-            wait_readable(self._ws, timeout)
+            try:
+                wait_readable(self._ws, timeout)
+            except RecvTimeout:
+                raise
+            except (OSError, ValueError):
+                # close() from another thread took the socket away mid-wait.
+                raise self._mark_closed(_LOST, "connection lost") from None
             try:
                 opcode, data = self._ws.recv_data()
             except (websocket.WebSocketTimeoutException, TimeoutError):
