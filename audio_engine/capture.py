@@ -1,9 +1,9 @@
-"""The capture ring: written by the input callback, read by the sender and the Qt drain.
+"""The capture ring: written by the input callback, read by the sender and the drain thread.
 
 The callback appends samples and pokes a non-blocking pipe; it never takes a
 lock. One reader (the network sender) may block in ``read_chunk`` on that pipe
 with ``select``, so it wakes as soon as a chunk is complete, without polling
-and without the GUI thread. Other readers (the Qt drain) poll from a timer.
+and without the GUI thread. Other readers (the drain thread) poll every tick.
 A reader that falls further behind than the ring holds skips to the oldest
 audio still there and counts what it lost.
 """
@@ -106,6 +106,14 @@ class CaptureReader:
         self._catch_up()
         if self.available() < count:
             return None
+        out = self._source.ring.read(self.pos, count)
+        self.pos += count
+        return out
+
+    def read_whole(self, unit: int) -> Samples:
+        """As many whole ``unit``-sample chunks as are waiting, in one block (maybe empty)."""
+        self._catch_up()
+        count = self.available() // unit * unit
         out = self._source.ring.read(self.pos, count)
         self.pos += count
         return out

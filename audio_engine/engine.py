@@ -6,23 +6,21 @@ import time
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMetaMethod, QObject, Qt, Signal, Slot
 
 from audio_engine.capture import CaptureReader, CaptureRing
 from audio_engine.cleaning import CaptureCleaning
-from audio_engine.devices import AudioDevice, choose_device, devices_from, open_portaudio
+from audio_engine.devices import AudioDevice, open_portaudio
 from audio_engine.echo import EchoMode
-from audio_engine.levels import DeadInputDetector, LevelWindow, ring_tail_dbfs
+from audio_engine.levels import ring_tail_dbfs
+from audio_engine.monitor import DrainMonitor
 from audio_engine.playback import PlaybackQueue
 from audio_engine.ring import SampleRing
-from audio_engine.streams import ENGINE_RATE, StreamPair
+from audio_engine.streams import ENGINE_RATE, StreamPair, open_stream_pair
 
 Samples = npt.NDArray[np.int16]
 SAMPLE_RATE = ENGINE_RATE
-LEVEL_INTERVAL_S = 1.0 / 30.0
-DRAIN_INTERVAL_MS = 34  # one tick per level update (at most 30 Hz); cheaper than faster ticks
 ECHO_TRAIL_MS = 100  # how far the echo in the microphone may trail what was played
-STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
 
 
 class AudioEngine(QObject):
@@ -30,9 +28,11 @@ class AudioEngine(QObject):
 
     Threads: the PortAudio callbacks only fill and drain rings. The network
     sender calls ``read_chunk`` from its own thread; the network receiver calls
-    ``play``/``finish_item`` from its own thread. Everything else, including
-    every signal, happens on the thread that owns this QObject, driven by one
-    timer that drains the rings. Call ``start``/``stop`` from that thread.
+    ``play``/``finish_item`` from its own thread. A drain thread
+    (``audio_engine.monitor``) computes levels and playback events every
+    34 ms; every signal is still emitted on the thread that owns this QObject,
+    through queued connections from that drain. Call ``start``/``stop`` from
+    that thread; ``stop`` joins the drain and drops what it had not delivered.
 
     Muting and push-to-talk close a gate in the input callback: while gated,
     nothing at all is delivered to ``read_chunk`` or ``chunk_captured`` (not
@@ -103,24 +103,15 @@ class AudioEngine(QObject):
         self._pa: object | None = None
         self._capture: CaptureRing | None = None
         self._sender_reader: CaptureReader | None = None
-        self._drain_reader: CaptureReader | None = None
         self._far_end = SampleRing(SAMPLE_RATE * 2)
-        self._far_drain_pos = 0
         self._cleaning = CaptureCleaning(self._far_end)
         self._capture_enabled = True
         self._muted = False
-        self._dead_input = DeadInputDetector(SAMPLE_RATE)
-        self._input_window = LevelWindow()
-        self._output_window = LevelWindow()
-        self._last_level_emit = 0.0
-        self._last_xruns = (0, 0)
+        self._silent_reported = False
         self._lost_before = 0
         self.active_input: AudioDevice | None = None
         self.active_output: AudioDevice | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(DRAIN_INTERVAL_MS)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._on_drain_timer_timeout)
+        self._monitor = self._make_monitor()
         self._cleaning.set_output_name(output_device)
         self._cleaning.set_noise_suppression(noise_suppression)
         self.set_echo_cancellation(echo_cancellation)  # validates "on" without the package
@@ -138,16 +129,11 @@ class AudioEngine(QObject):
         pa = open_portaudio()
         capture = CaptureRing(SAMPLE_RATE * 4)
         try:
-            devices = devices_from(pa)
-            chosen_in = choose_device(devices, self.input_device_name, "input")
-            chosen_out = choose_device(devices, self.output_device_name, "output")
             self._playback.reopen()
-            streams = StreamPair(
+            streams, chosen_in, chosen_out = open_stream_pair(
                 pa,
-                chosen_in.device,
-                chosen_out.device,
+                (self.input_device_name, self.output_device_name),
                 self.chunk_samples,
-                self._playback.prebuffer,
                 capture,
                 self._playback,
                 self._far_end,
@@ -160,15 +146,13 @@ class AudioEngine(QObject):
         self._pa = pa
         self._capture = capture
         self._sender_reader = capture.reader()
-        self._drain_reader = capture.reader()
-        self._far_drain_pos = self._far_end.write_pos
         self._cleaning.request_resync()
-        self._dead_input.reset()
+        self._silent_reported = False
         self.active_input, self.active_output = chosen_in.device, chosen_out.device
         self._cleaning.set_output_name(chosen_out.device.name)
         self._streams = streams
         streams.capture_open = self.capture_open
-        self._timer.start()
+        self._monitor.start(streams, capture.reader())
         for choice in (chosen_in, chosen_out):
             if choice.notice:
                 self.device_notice.emit(choice.notice)
@@ -176,21 +160,21 @@ class AudioEngine(QObject):
 
     def stop(self) -> None:
         """Close the streams and join the PortAudio threads; safe to call twice."""
-        self._timer.stop()
+        self._monitor.stop()
         streams, self._streams = self._streams, None
         if streams is None:
             return
+        # Signals the drain queued before it was joined would arrive after stop.
+        QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
         streams.close()
         self._playback.close()
-        self._sender_reader = self._drain_reader = None
+        self._sender_reader = None
         if self._capture is not None:
             self._capture.close()
         pa, self._pa = self._pa, None
         if pa is not None:
             pa.terminate()  # type: ignore[attr-defined]
-        if self._dead_input.is_dead:
-            self._dead_input.reset()
-            self.silent_input_changed.emit(False)
+        self._report_input_alive()
         self.running_changed.emit(False)
 
     def set_devices(self, input_device: str | None, output_device: str | None) -> None:
@@ -233,8 +217,13 @@ class AudioEngine(QObject):
         self._cleaning.request_resync()
         if self._streams is not None:
             self._streams.capture_open = self.capture_open
-        if not self.capture_open and self._dead_input.is_dead:
-            self._dead_input.reset()
+        if not self.capture_open:
+            self._report_input_alive()
+
+    def _report_input_alive(self) -> None:
+        self._monitor.reset_dead_input()
+        if self._silent_reported:
+            self._silent_reported = False
             self.silent_input_changed.emit(False)
 
     def read_chunk(self, timeout: float) -> bytes | None:
@@ -379,62 +368,37 @@ class AudioEngine(QObject):
         streams = self._streams
         return self._playback.underruns + (0 if streams is None else streams.output_underflows)
 
-    # ----- the drain (engine thread) ---------------------------------------
+    # ----- the drain (its own thread) ----------------------------------------
 
-    def _on_drain_timer_timeout(self) -> None:
-        streams = self._streams
-        if streams is None:
+    def _make_monitor(self) -> DrainMonitor:
+        chunk_signal = QMetaMethod.fromSignal(self.chunk_captured)
+        monitor = DrainMonitor(
+            self.chunk_samples,
+            self._playback,
+            self._far_end,
+            wants_chunks=lambda: self.isSignalConnected(chunk_signal),
+            xrun_counts=lambda: (self.input_overflows, self.output_underruns),
+            parent=self,
+        )
+        monitor.forward_to(self)
+        queued = Qt.ConnectionType.QueuedConnection
+        monitor.silent_input_changed.connect(self._on_monitor_silent_input_changed, queued)
+        monitor.failed.connect(self._on_monitor_failed, queued)
+        return monitor
+
+    @Slot(bool)
+    def _on_monitor_silent_input_changed(self, dead: bool) -> None:
+        # A verdict queued just before the gate closed must not report a dead input.
+        if dead and not (self.running and self.capture_open):
             return
-        self._drain_capture()
-        self._drain_far_end()
-        self._emit_levels()
-        started, drained = self._playback.take_events()
-        for item_id in started:
-            self.playback_started.emit(item_id)
-        for item_id in drained:
-            self.playback_drained.emit(item_id)
-        self._playback.notify_consumed()
-        xruns = (self.input_overflows, self.output_underruns)
-        if xruns != self._last_xruns:
-            self._last_xruns = xruns
-            self.xruns_changed.emit(*xruns)
-        self._check_health(streams)
+        if dead != self._silent_reported:
+            self._silent_reported = dead
+            self.silent_input_changed.emit(dead)
 
-    def _drain_capture(self) -> None:
-        reader = self._drain_reader
-        if reader is None:
+    @Slot(str)
+    def _on_monitor_failed(self, reason: str) -> None:
+        if not self.running:
             return
-        while (chunk := reader.read(self.chunk_samples)) is not None:
-            self._input_window.add(chunk)
-            verdict = self._dead_input.feed(chunk)
-            if verdict is not None:
-                self.silent_input_changed.emit(verdict)
-            self.chunk_captured.emit(chunk.astype("<i2", copy=False).tobytes())
-
-    def _drain_far_end(self) -> None:
-        ring = self._far_end
-        start = max(self._far_drain_pos, ring.oldest_pos)
-        count = ring.write_pos - start
-        if count > 0:
-            self._output_window.add(ring.read(start, count))
-        self._far_drain_pos = start + count
-
-    def _emit_levels(self) -> None:
-        now = time.monotonic()
-        if now - self._last_level_emit < LEVEL_INTERVAL_S:
-            return
-        self._last_level_emit = now
-        if (levels := self._input_window.take()) is not None:
-            self.input_level.emit(*levels)
-        if (levels := self._output_window.take()) is not None:
-            self.output_level.emit(*levels)
-
-    def _check_health(self, streams: StreamPair) -> None:
-        now = time.monotonic()
-        stalled = now - min(streams.last_input_time, streams.last_output_time) > STALL_SECONDS
-        if streams.is_active() and not stalled:
-            return
-        reason = "stopped" if not stalled else f"delivered nothing for {STALL_SECONDS:.1f} s"
         device = self.active_input.name if self.active_input else "unknown"
         self._lost_before = self.input_overflows
         self.stop()

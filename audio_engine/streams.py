@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pyaudio
 
 from audio_engine.capture import CaptureRing
-from audio_engine.devices import AudioDevice
+from audio_engine.devices import AudioDevice, DeviceChoice, choose_device, devices_from
 from audio_engine.errors import AudioDeviceError
 from audio_engine.playback import PlaybackQueue
 from audio_engine.resample import StreamResampler
@@ -192,3 +192,30 @@ class StreamPair:
         device_samples = resampler.pop(frame_count)
         assert device_samples is not None
         return device_samples.tobytes(), pyaudio.paContinue
+
+
+def open_stream_pair(
+    pa: pyaudio.PyAudio,
+    device_names: tuple[str | None, str | None],
+    chunk_samples: int,
+    capture: CaptureRing,
+    playback: PlaybackQueue,
+    far_end: SampleRing,
+    forced_rate: int | None = None,
+) -> tuple[StreamPair, DeviceChoice, DeviceChoice]:
+    """Choose the (input, output) devices by name (None = default) and open both streams."""
+    devices = devices_from(pa)
+    chosen_in = choose_device(devices, device_names[0], "input")
+    chosen_out = choose_device(devices, device_names[1], "output")
+    streams = StreamPair(
+        pa,
+        chosen_in.device,
+        chosen_out.device,
+        chunk_samples,
+        playback.prebuffer,
+        capture,
+        playback,
+        far_end,
+        forced_rate=forced_rate,
+    )
+    return streams, chosen_in, chosen_out

@@ -3,7 +3,8 @@
 Phase 1 (idle): both streams open, nothing playing, a sender thread draining
 capture chunks. Phase 2 (talking): the same, plus a receiver thread that
 queues one second of audio every second in ten quick 100 ms deltas, like a
-Realtime server, while the drain timer emits levels and chunk signals.
+Realtime server, while the drain thread emits levels and playback events (no
+one listens to ``chunk_captured``, as in the app).
 CPU is the whole Python process (psutil user+system time / wall time, 100 % =
 one core); RSS is sampled every 10 s to show whether memory stays flat.
 
@@ -98,10 +99,12 @@ def run_phase(engine: AudioEngine, seconds: float, talking: bool) -> tuple[float
         return 100.0 * spent / wall_total
 
     main_id = threading.main_thread().native_id or 0
-    audio_ids = set(threads_after) - set(helper_ids) - {main_id}
+    drain_ids = {t.native_id or 0 for t in threading.enumerate() if t.name == "audio-drain"}
+    audio_ids = set(threads_after) - set(helper_ids) - {main_id} - drain_ids
     print(
-        f"    by thread: PortAudio callbacks {share(audio_ids):.2f} %, Qt drain (main) "
-        f"{share({main_id}):.2f} %, benchmark's sender/receiver {share(set(helper_ids)):.2f} %"
+        f"    by thread: PortAudio callbacks {share(audio_ids):.2f} %, drain thread "
+        f"{share(drain_ids):.2f} %, Qt main thread {share({main_id}):.2f} %, "
+        f"benchmark's sender/receiver {share(set(helper_ids)):.2f} %"
     )
     expected_chunks = (wall + 1.0) * 1000 / engine.chunk_ms
     print(f"    chunks read {chunks[0]} of about {expected_chunks:.0f} expected")

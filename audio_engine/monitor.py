@@ -1,0 +1,189 @@
+"""The engine's periodic drain, on its own thread: levels, capture chunks, playback events.
+
+Every 34 ms (at most 30 level updates a second) a plain Python thread drains
+what the PortAudio callbacks left in the rings and emits this object's
+signals. The thread is not the GUI thread, so a busy window never delays the
+drain and the drain costs the window nothing; ``AudioEngine`` re-emits the
+signals through queued connections on its own thread.
+
+Work nobody receives is skipped: captured chunks become bytes only while
+``chunk_captured`` has a receiver, and the levels and the dead-input check run
+once per tick over everything captured since the last one, not per chunk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from audio_engine.capture import CaptureReader
+from audio_engine.levels import DeadInputDetector, LevelWindow
+from audio_engine.playback import PlaybackQueue
+from audio_engine.ring import SampleRing
+from audio_engine.streams import ENGINE_RATE, StreamPair
+
+log = logging.getLogger(__name__)
+
+DRAIN_INTERVAL_S = 0.034  # one tick per level update (at most 30 Hz)
+STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
+
+
+class DrainMonitor(QObject):
+    """Drains the capture and far-end rings and watches the streams' health.
+
+    ``start``/``stop`` and ``reset_dead_input`` are called from the engine's
+    thread; the signals are emitted from the monitor's own thread.
+
+    Signals:
+        chunk_captured(bytes): one captured chunk, only while ``wants_chunks()``.
+        input_level(float, float): microphone RMS and peak in dBFS per tick.
+        output_level(float, float): played RMS and peak in dBFS per tick.
+        playback_started(str): the first sample of an item reached the device.
+        playback_drained(str): the last sample of an item reached the device.
+        xruns_changed(int, int): ``xrun_counts()`` changed.
+        silent_input_changed(bool): the dead-input verdict changed.
+        failed(str): the streams stopped or stalled (why); the thread has ended.
+    """
+
+    chunk_captured = Signal(bytes)
+    input_level = Signal(float, float)
+    output_level = Signal(float, float)
+    playback_started = Signal(str)
+    playback_drained = Signal(str)
+    xruns_changed = Signal(int, int)
+    silent_input_changed = Signal(bool)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        chunk_samples: int,
+        playback: PlaybackQueue,
+        far_end: SampleRing,
+        wants_chunks: Callable[[], bool],
+        xrun_counts: Callable[[], tuple[int, int]],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._chunk_samples = chunk_samples
+        self._playback = playback
+        self._far_end = far_end
+        self._wants_chunks = wants_chunks
+        self._xrun_counts = xrun_counts
+        self._dead_input = DeadInputDetector(ENGINE_RATE)
+        self._dead_lock = threading.Lock()
+        self._input_window = LevelWindow()
+        self._output_window = LevelWindow()
+        self._far_drain_pos = 0
+        self._last_xruns = (0, 0)
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    def forward_to(self, engine: QObject) -> None:
+        """Re-emit the plain signals as ``engine``'s same-named ones, on its thread."""
+        queued = Qt.ConnectionType.QueuedConnection
+        for name in (
+            "chunk_captured",
+            "input_level",
+            "output_level",
+            "playback_started",
+            "playback_drained",
+            "xruns_changed",
+        ):
+            getattr(self, name).connect(getattr(engine, name), queued)
+
+    def start(self, streams: StreamPair, reader: CaptureReader) -> None:
+        self.stop()
+        self._far_drain_pos = self._far_end.write_pos
+        self._input_window.take()
+        self._output_window.take()
+        self.reset_dead_input()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(streams, reader, self._stopping), name="audio-drain"
+        )
+        self._thread.daemon = True
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the drain thread and wait for it; safe to call twice."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stopping.set()
+        if thread is not threading.current_thread():
+            thread.join()
+
+    def reset_dead_input(self) -> bool:
+        """Forget the constant run (the gate closed); True if the input was dead."""
+        with self._dead_lock:
+            was_dead = self._dead_input.is_dead
+            self._dead_input.reset()
+            return was_dead
+
+    def _run(self, streams: StreamPair, reader: CaptureReader, stopping: threading.Event) -> None:
+        # A fixed wait after each tick, not a schedule: a late tick must not
+        # be followed by a burst of quick ones (levels stay at most 30 Hz).
+        while not stopping.wait(DRAIN_INTERVAL_S):
+            try:
+                failure = self._tick(streams, reader)
+            except Exception:
+                # A bug in one tick must not silence the meters for good.
+                log.exception("audio drain tick failed")
+                continue
+            if failure is not None:
+                if not stopping.is_set():
+                    self.failed.emit(failure)
+                return
+
+    def _tick(self, streams: StreamPair, reader: CaptureReader) -> str | None:
+        self._drain_capture(reader)
+        self._drain_far_end()
+        if (levels := self._input_window.take()) is not None:
+            self.input_level.emit(*levels)
+        if (levels := self._output_window.take()) is not None:
+            self.output_level.emit(*levels)
+        started, drained = self._playback.take_events()
+        for item_id in started:
+            self.playback_started.emit(item_id)
+        for item_id in drained:
+            self.playback_drained.emit(item_id)
+        self._playback.notify_consumed()
+        xruns = self._xrun_counts()
+        if xruns != self._last_xruns:
+            self._last_xruns = xruns
+            self.xruns_changed.emit(*xruns)
+        return self._health(streams)
+
+    def _drain_capture(self, reader: CaptureReader) -> None:
+        block = reader.read_whole(self._chunk_samples)
+        if len(block) == 0:
+            return
+        self._input_window.add(block)
+        with self._dead_lock:
+            verdict = self._dead_input.feed(block)
+        if verdict is not None:
+            self.silent_input_changed.emit(verdict)
+        if self._wants_chunks():
+            data = block.astype("<i2", copy=False).tobytes()
+            step = 2 * self._chunk_samples
+            for offset in range(0, len(data), step):
+                self.chunk_captured.emit(data[offset : offset + step])
+
+    def _drain_far_end(self) -> None:
+        ring = self._far_end
+        start = max(self._far_drain_pos, ring.oldest_pos)
+        count = ring.write_pos - start
+        if count > 0:
+            self._output_window.add(ring.read(start, count))
+        self._far_drain_pos = start + count
+
+    @staticmethod
+    def _health(streams: StreamPair) -> str | None:
+        quiet_for = time.monotonic() - min(streams.last_input_time, streams.last_output_time)
+        if quiet_for > STALL_SECONDS:
+            return f"delivered nothing for {STALL_SECONDS:.1f} s"
+        return None if streams.is_active() else "stopped"
