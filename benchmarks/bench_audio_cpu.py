@@ -118,6 +118,11 @@ def main() -> None:
     parser.add_argument("--chunk-ms", type=int, default=20, choices=(10, 20))
     parser.add_argument("--output-ms", type=int, default=10, choices=(10, 20))
     parser.add_argument(
+        "--time-ticks",
+        action="store_true",
+        help="also print the drain tick's own CPU time, live and its pieces warm",
+    )
+    parser.add_argument(
         "--shared",
         action="store_true",
         help="use the shared virtual sound card instead of a private PulseAudio daemon",
@@ -139,8 +144,53 @@ def main() -> None:
             server.remove()
 
 
+def time_drain_ticks() -> list[int]:
+    """Wrap the drain tick to record its thread CPU time per call, in ns."""
+    from audio_engine.monitor import DrainMonitor
+
+    spent: list[int] = []
+    tick = DrainMonitor._tick
+
+    def timed(self: DrainMonitor, *args: object) -> object:
+        start = time.thread_time_ns()
+        try:
+            return tick(self, *args)  # type: ignore[arg-type]
+        finally:
+            spent.append(time.thread_time_ns() - start)
+
+    DrainMonitor._tick = timed  # type: ignore[method-assign,assignment]
+    return spent
+
+
+def print_warm_pieces() -> None:
+    """The tick's numpy pieces on one tick's worth of audio, warm, in a tight loop."""
+    import timeit
+
+    from audio_engine.capture import CaptureRing
+    from audio_engine.levels import DeadInputDetector, LevelWindow
+
+    block = (np.random.default_rng(1).standard_normal(816) * 2000).astype(np.int16)
+    window, detector = LevelWindow(), DeadInputDetector(RATE)
+    capture = CaptureRing(RATE * 4)
+    reader = capture.reader()
+
+    def ring_round_trip() -> None:
+        capture.ring.write(block)
+        reader.read_whole(480)
+
+    pieces = {
+        "level window": lambda: window.add(block),
+        "dead-input check": lambda: detector.feed(block),
+    }
+    pieces["ring write + read"] = ring_round_trip
+    for name, piece in pieces.items():
+        seconds = timeit.timeit(piece, number=20000) / 20000
+        print(f"    warm, {name}: {seconds * 1e6:.1f} us per tick's block")
+
+
 def run(args: argparse.Namespace) -> None:
     _app = QCoreApplication.instance() or QCoreApplication([])
+    tick_times = time_drain_ticks() if args.time_ticks else None
     print(
         f"audio CPU/memory benchmark: {platform.platform()}, Python {platform.python_version()},"
         f" {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, chunk {args.chunk_ms} ms,"
@@ -161,6 +211,10 @@ def run(args: argparse.Namespace) -> None:
         print(f"    RSS first {mib[0]:.1f} MiB, last {mib[-1]:.1f} MiB, max {max(mib):.1f} MiB "
               f"({len(mib)} samples, 10 s apart)")  # fmt: skip
         print(f"    underruns {engine.output_underruns}, input overflows {engine.input_overflows}")
+        if tick_times:
+            mean_us = sum(tick_times) / len(tick_times) / 1000
+            print(f"    drain tick, live: {len(tick_times)} ticks, {mean_us:.0f} us CPU each")
+            print_warm_pieces()
     finally:
         engine.stop()
 
