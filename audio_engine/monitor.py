@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 from audio_engine.capture import CaptureReader
@@ -127,12 +128,17 @@ class DrainMonitor(QObject):
     def _run(self, streams: StreamPair, reader: CaptureReader, stopping: threading.Event) -> None:
         # A fixed wait after each tick, not a schedule: a late tick must not
         # be followed by a burst of quick ones (levels stay at most 30 Hz).
+        reported = False
         while not stopping.wait(DRAIN_INTERVAL_S):
             try:
                 failure = self._tick(streams, reader)
             except Exception:
+                if not shiboken6.isValid(self):
+                    return  # the engine was deleted without stop(): nobody to tell
                 # A bug in one tick must not silence the meters for good.
-                log.exception("audio drain tick failed")
+                if not reported:
+                    log.exception("audio drain tick failed; later failures are not logged")
+                    reported = True
                 continue
             if failure is not None:
                 if not stopping.is_set():
