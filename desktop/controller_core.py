@@ -91,7 +91,6 @@ class ControllerCore(QObject):
         self._old_workers: list[ConnectionWorker] = []
         self._want_connected = False
         self._fatal_reason: str | None = None
-        self._renewing = False
         self._attempt = 0
         self._session_started = 0.0
         self._active_response: str | None = None

@@ -51,8 +51,11 @@ class SessionControl(ControllerCore):
         if self._worker is None:
             self.connect_backend()
             return
-        self._renewing = True
+        # The next session starts now, not when the old socket has closed, so
+        # there is never a moment without a worker: a message typed meanwhile
+        # waits in the new worker's queue instead of being refused.
         self._stop_worker()
+        self._start_worker(ConnectionState.CONNECTING)
 
     def shutdown(self) -> None:
         """Stop every thread and timer this controller started (on quit)."""
@@ -141,10 +144,6 @@ class SessionControl(ControllerCore):
                 self._worker = None
             elif self._worker is not None:
                 return
-        if self._renewing and self._want_connected:
-            self._renewing = False
-            self._start_worker(ConnectionState.CONNECTING)
-            return
         self._reset_turn()
         if not self._want_connected:
             return
