@@ -167,6 +167,8 @@ class AudioEngine(QObject):
         # Signals the drain queued before it was joined would arrive after stop.
         QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
         streams.close()
+        # What was queued will never play: drop it, so nothing reads as still playing.
+        self._playback.interrupt(False, 0.0)
         self._playback.close()
         self._sender_reader = None
         if self._capture is not None:
@@ -309,10 +311,13 @@ class AudioEngine(QObject):
     def play(self, item_id: str, pcm: bytes) -> bool:
         """Queue 24 kHz PCM16 for ``item_id``; callable from any thread.
 
-        Returns False (and drops the audio) if the item was interrupted. Blocks
+        Returns False (and drops the audio) if the item was interrupted or the
+        engine is stopped. Blocks
         while the playback buffer (two minutes) is full; raises BufferError if
         it stays full because the device is not playing.
         """
+        if self._playback.closed:
+            return False  # stopped (e.g. the device went away): nothing will play it
         if len(pcm) % 2:
             raise ValueError(f"PCM16 audio must have an even number of bytes, got {len(pcm)}")
         samples = np.frombuffer(pcm, dtype="<i2").astype(np.int16, copy=False)

@@ -127,3 +127,15 @@ def test_bursty_delivery_from_another_thread_plays_seamlessly(
     assert np.array_equal(heard[start : start + len(sent)], sent)
     assert engine.output_underruns == 0
     assert engine.played_samples("item_e") == len(sent)
+
+
+def test_a_stopped_engine_drops_what_was_queued_and_refuses_more(make_engine, qtbot) -> None:
+    engine = make_engine()
+    two_seconds = np.zeros(48000, dtype=np.int16).tobytes()
+    assert engine.play("item_1", two_seconds)
+    assert engine.is_playing
+    engine.stop()  # as after a device error
+    assert not engine.is_playing  # nothing reads as still playing, so turns can end
+    assert engine.play("item_2", two_seconds) is False  # dropped, not queued forever
+    engine.start()
+    assert engine.play("item_3", two_seconds)
