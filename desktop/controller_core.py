@@ -13,7 +13,13 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.backends import OfflineEngineHost
-from desktop.echo_guard import BargeInGuard, LevelSource, barge_in_guard_active, server_interrupts
+from desktop.echo_guard import (
+    BargeInGuard,
+    LevelSource,
+    barge_in_guard_active,
+    server_creates_responses,
+    server_interrupts,
+)
 from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.recorder import ConversationRecorder
@@ -119,6 +125,15 @@ class ControllerCore(QObject):
     def server_interrupts(self) -> bool:
         """Whether the server cancels a reply on speech_started (the session's setting)."""
         return server_interrupts(self.settings)
+
+    def answers_voice_turns(self) -> bool:
+        """Whether the app, not the server, creates the reply to a hands-free turn
+        (while the echo guard decides which turns are real)."""
+        return (
+            self.handsfree
+            and self.settings.turn_detection.create_response
+            and not server_creates_responses(self.settings)
+        )
 
     def barge_in_check(self) -> Callable[[], bool] | None:
         """For the worker: screens speech_started against the assistant's own echo

@@ -14,7 +14,9 @@ Three situations, from the audio settings:
   needs the session's ``interrupt_response`` off (the app, not the server,
   then decides), which :func:`server_interrupts` takes care of; the
   ``audio.ignore_echo_barge_in`` setting switches it on, and the worker asks
-  it before stopping playback on a speech_started.
+  it before stopping playback on a speech_started. While it is on, the
+  session's ``create_response`` is off too: the worker deletes the user item
+  the server committed from an echo, and the app answers the real turns.
 
 The guard compares levels over the same window: the microphone RMS against the
 played (far-end) RMS. Their difference while only the echo is heard is the
@@ -83,6 +85,12 @@ def barge_in_guard_active(settings: Settings) -> bool:
 def server_interrupts(settings: Settings) -> bool:
     """The session's ``interrupt_response``: off while the guard decides instead."""
     return settings.turn_detection.interrupt_response and not barge_in_guard_active(settings)
+
+
+def server_creates_responses(settings: Settings) -> bool:
+    """The session's ``create_response``: off while the guard decides, so a turn the
+    guard judged to be echo is never answered (the app answers the real ones)."""
+    return settings.turn_detection.create_response and not barge_in_guard_active(settings)
 
 
 def engine_echo_mode(settings: Settings) -> str:

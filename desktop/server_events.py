@@ -67,6 +67,8 @@ class ServerEventHandler:
             c.set_turn(TurnState.THINKING)
         elif isinstance(event, InputAudioBufferCommittedEvent):
             c.emit_entry(c.transcript.ensure(event.item_id, "user"))
+            if c.answers_voice_turns():
+                c.request_response()
         elif isinstance(event, ConversationItemAddedEvent):
             self._on_item_added(event.item)
         elif isinstance(event, InputAudioTranscriptionDeltaEvent):

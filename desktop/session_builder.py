@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.echo_guard import echo_policy, server_interrupts
+from desktop.echo_guard import echo_policy, server_creates_responses, server_interrupts
 from desktop.realtime.names import BETA_TO_GA_AUDIO_FORMAT
 from desktop.settings import Settings
 
@@ -25,7 +25,7 @@ def turn_detection_config(settings: Settings) -> dict[str, Any] | None:
     if settings.ui.talk_mode == "ptt" or vad.mode == "off":
         return None
     common = {
-        "create_response": vad.create_response,
+        "create_response": server_creates_responses(settings),
         "interrupt_response": server_interrupts(settings),
     }
     if vad.mode == "semantic_vad":

@@ -24,6 +24,7 @@ from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import BargeIn, PlaybackTracker
 from desktop.realtime import (
     ConnectionClosed,
+    InputAudioBufferCommittedEvent,
     InputAudioBufferSpeechStartedEvent,
     InputAudioBufferSpeechStoppedEvent,
     RealtimeClient,
@@ -122,6 +123,7 @@ class ConnectionWorker(QThread):
         self._interrupt_response = plan.interrupt_response
         self._barge_in_check = plan.barge_in_check
         self._echo_turn_open = False
+        self._echo_items: set[str] = set()
         self._audio_seen: set[str] = set()
         #: Monotonic time of the newest output delta handed to the sink (benchmarks).
         self.last_delta_played_at = 0.0
@@ -265,6 +267,15 @@ class ConnectionWorker(QThread):
                     continue  # the assistant's own echo: not a turn of the user's
             elif isinstance(event, InputAudioBufferSpeechStoppedEvent) and self._echo_turn_open:
                 self._echo_turn_open = False
+                self._echo_items.add(event.item_id)
+                continue
+            elif (
+                isinstance(event, InputAudioBufferCommittedEvent)
+                and event.item_id in self._echo_items
+            ):
+                # The server kept the echo as a user message: take it out again.
+                self._echo_items.discard(event.item_id)
+                self.send_event({"type": "conversation.item.delete", "item_id": event.item_id})
                 continue
             self.server_event.emit(event)
 

@@ -90,8 +90,74 @@ def test_the_controller_arms_the_guard_only_when_asked(qtbot: QtBot) -> None:
         check = controller.barge_in_check()
         assert check is not None and not controller.server_interrupts()
         assert check() is True  # nothing is playing, so any speech is the user's
+        assert controller.answers_voice_turns()  # the server no longer answers by itself
         assert controller.update_setting("audio", "headset_mode", True)
         assert controller.barge_in_check() is None
+        assert not controller.answers_voice_turns()
     finally:
         controller.shutdown()
         engine.stop()
+
+
+def test_an_echo_turn_is_taken_back_and_never_reaches_the_conversation(qtbot: QtBot) -> None:
+    import json
+    import threading
+
+    from websockets.sync.server import ServerConnection, serve
+
+    from desktop.realtime import (
+        InputAudioBufferCommittedEvent,
+        InputAudioBufferSpeechStartedEvent,
+        ResponseDoneEvent,
+    )
+
+    received: list[dict[str, object]] = []
+    deleted = threading.Event()
+
+    def handler(connection: ServerConnection) -> None:
+        script = [
+            {"type": "session.created", "session": {"id": "sess_1"}},
+            {"type": "input_audio_buffer.speech_started", "audio_start_ms": 100, "item_id": "e1"},
+            {"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 900, "item_id": "e1"},
+            {"type": "input_audio_buffer.committed", "item_id": "e1"},
+            {"type": "response.done", "response": {"id": "r0", "status": "completed"}},
+        ]
+        for frame in script:
+            connection.send(json.dumps(frame))
+        for message in connection:
+            event = json.loads(message)
+            received.append(event)
+            if event.get("type") == "conversation.item.delete":
+                deleted.set()
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        plan = ConnectPlan(
+            client=RealtimeClient(base_url=f"ws://127.0.0.1:{server.socket.getsockname()[1]}/v1"),
+            model="m",
+            session={"type": "realtime"},
+            handsfree=True,
+            muted=True,
+            interrupt_response=False,
+            barge_in_check=lambda: False,  # the guard hears only the assistant's echo
+        )
+        worker = ConnectionWorker(plan, PlayingOutput(), PlaybackTracker(), InspectorFeed(), None)
+        events: list[object] = []
+        worker.server_event.connect(events.append)
+        worker.start()
+        try:
+            qtbot.waitUntil(lambda: any(isinstance(e, ResponseDoneEvent) for e in events))
+            assert deleted.wait(5)
+        finally:
+            worker.stop_session()
+            worker.wait(5000)
+            server.shutdown()
+            thread.join(timeout=5)
+    assert {"type": "conversation.item.delete", "item_id": "e1"}.items() <= next(
+        e for e in received if e.get("type") == "conversation.item.delete"
+    ).items()
+    assert not any(
+        isinstance(e, InputAudioBufferSpeechStartedEvent | InputAudioBufferCommittedEvent)
+        for e in events
+    )

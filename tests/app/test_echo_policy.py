@@ -41,6 +41,9 @@ def test_the_guard_takes_over_interruptions_only_on_speakers_without_cancellatio
     settings.audio.echo_cancellation = "off"
     assert barge_in_guard_active(settings)
     assert not server_interrupts(settings) and vad_interrupts(settings) is False
+    # ...and the app, not the server, answers the turns the guard lets through.
+    turn_detection = build_session(settings, [])["audio"]["input"]["turn_detection"]
+    assert turn_detection["create_response"] is False
     settings.audio.headset_mode = True  # no echo path at all
     assert not barge_in_guard_active(settings) and vad_interrupts(settings) is True
     settings.audio.headset_mode = False
