@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import signal
 import sys
 import threading
 import time
@@ -32,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
-from tests.audio.sound_card import PrivateSoundServer
+from tests.audio.sound_card import sound_card_for_benchmark
 
 RATE = 24000
 
@@ -128,20 +127,8 @@ def main() -> None:
         help="use the shared virtual sound card instead of a private PulseAudio daemon",
     )
     args = parser.parse_args()
-    # On SIGTERM still run the finally blocks that stop the private sound server.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    server = None
-    if not args.shared:
-        # Other test suites play into the shared virtual devices; a private
-        # daemon with the same layout keeps the measurement clean.
-        server = PrivateSoundServer()
-        server.start()
-        os.environ["PULSE_SERVER"] = server.address
-    try:
+    with sound_card_for_benchmark(shared=args.shared):
         run(args)
-    finally:
-        if server is not None:
-            server.remove()
 
 
 def time_drain_ticks() -> list[int]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import signal
 import sys
 import tempfile
 import time
@@ -50,7 +49,7 @@ from tests.audio.echo_path import (
     record_echo_session,
     speech_starts,
 )
-from tests.audio.sound_card import PrivateSoundServer
+from tests.audio.sound_card import sound_card_for_benchmark
 
 
 def spin(seconds: float) -> None:
@@ -81,31 +80,23 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=2.0, help="monologue length")
     parser.add_argument("--settle", type=float, default=2.0, help="convergence time left out")
     args = parser.parse_args()
-    # On SIGTERM still run the finally blocks that stop the private sound server.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     _app = QCoreApplication.instance() or QCoreApplication([])
-    server = PrivateSoundServer()
-    server.start()
-    os.environ["PULSE_SERVER"] = server.address
-    try:
-        with tempfile.TemporaryDirectory() as name:
-            folder = Path(name)
-            piece = espeak(MONOLOGUE, folder, "en-gb+f3", -20.0)
-            monologue_s = args.minutes * 60
-            repeats = int(np.ceil((monologue_s + 32) * RATE / len(piece)))
-            far = np.concatenate([piece] * repeats)
-            user = espeak(USER_LINE, folder, "en-us+m3", -16.0)
-            user_at = [monologue_s + 1 + 6 * index for index in range(5)]
-            print(
-                f"echo cancellation benchmark: {platform.platform()}, Python "
-                f"{platform.python_version()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
-            )
-            print(f"  monologue {len(far) / RATE:.0f} s at -20 dBFS, user from {user_at[0]:.0f} s")
-            with echo_room():
-                rec = record_echo_session(far, user, user_at, folder, spin)
-            report(rec, far, args.settle)
-    finally:
-        server.remove()
+    with sound_card_for_benchmark(), tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        piece = espeak(MONOLOGUE, folder, "en-gb+f3", -20.0)
+        monologue_s = args.minutes * 60
+        repeats = int(np.ceil((monologue_s + 32) * RATE / len(piece)))
+        far = np.concatenate([piece] * repeats)
+        user = espeak(USER_LINE, folder, "en-us+m3", -16.0)
+        user_at = [monologue_s + 1 + 6 * index for index in range(5)]
+        print(
+            f"echo cancellation benchmark: {platform.platform()}, Python "
+            f"{platform.python_version()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
+        )
+        print(f"  monologue {len(far) / RATE:.0f} s at -20 dBFS, user from {user_at[0]:.0f} s")
+        with echo_room():
+            rec = record_echo_session(far, user, user_at, folder, spin)
+        report(rec, far, args.settle)
 
 
 def report(rec: object, far: np.ndarray, settle: float) -> None:

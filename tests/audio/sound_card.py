@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +93,25 @@ class PrivateSoundServer:
     def remove(self) -> None:
         self.kill()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def sound_card_for_benchmark(shared: bool = False) -> Iterator[None]:
+    """PULSE_SERVER pointed at a private daemon for the block (or, with
+    ``shared``, left at the shared virtual sound card). Other test suites play
+    into the shared devices; a private one keeps a measurement clean."""
+    # On SIGTERM still run the finally block that stops the private server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    if shared:
+        yield
+        return
+    server = PrivateSoundServer()
+    server.start()
+    os.environ["PULSE_SERVER"] = server.address
+    try:
+        yield
+    finally:
+        server.remove()
 
 
 class MonitorRecorder:
