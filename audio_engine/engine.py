@@ -321,7 +321,11 @@ class AudioEngine(QObject):
         if len(pcm) % 2:
             raise ValueError(f"PCM16 audio must have an even number of bytes, got {len(pcm)}")
         samples = np.frombuffer(pcm, dtype="<i2").astype(np.int16, copy=False)
-        return self._playback.push(item_id, samples)
+        queued = self._playback.push(item_id, samples)
+        streams = self._streams
+        if queued and streams is not None:
+            streams.wake_output()
+        return queued
 
     def finish_item(self, item_id: str) -> None:
         """No more audio will come for ``item_id`` (its tail plays without waiting)."""
@@ -330,10 +334,14 @@ class AudioEngine(QObject):
     def interrupt(self) -> tuple[str | None, int]:
         """Silence playback within one buffer; the item cut and its played ms.
 
-        Later ``play`` calls for the cut item are dropped.
+        The output device drops what it still holds, so the played ms is what
+        was heard (per the device's latency), not what was handed over. Later
+        ``play`` calls for the cut item are dropped.
         """
         ack_timeout = 4 * self.output_buffer_ms / 1000 + 0.2
-        item_id, samples = self._playback.interrupt(self.running, ack_timeout)
+        streams = self._streams
+        output_running = streams is not None and streams.output_live
+        item_id, samples = self._playback.interrupt(output_running, ack_timeout)
         return item_id, samples * 1000 // SAMPLE_RATE
 
     def played_samples(self, item_id: str) -> int:
@@ -349,6 +357,18 @@ class AudioEngine(QObject):
     @property
     def is_playing(self) -> bool:
         return self._playback.is_playing
+
+    @property
+    def output_running(self) -> bool:
+        """The output stream runs; it rests while there is nothing to play."""
+        streams = self._streams
+        return streams is not None and streams.output_live
+
+    @property
+    def output_frames(self) -> int:
+        """Frames the output stream has asked for since ``start``."""
+        streams = self._streams
+        return 0 if streams is None else streams.output_frames
 
     # ----- counters ---------------------------------------------------------
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 import shiboken6
@@ -30,7 +29,6 @@ from audio_engine.streams import ENGINE_RATE, StreamPair
 log = logging.getLogger(__name__)
 
 DRAIN_INTERVAL_S = 0.034  # one tick per level update (at most 30 Hz)
-STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
 
 
 class DrainMonitor(QObject):
@@ -187,9 +185,7 @@ class DrainMonitor(QObject):
             self._output_window.add(ring.read(start, count))
         self._far_drain_pos = start + count
 
-    @staticmethod
-    def _health(streams: StreamPair) -> str | None:
-        quiet_for = time.monotonic() - min(streams.last_input_time, streams.last_output_time)
-        if quiet_for > STALL_SECONDS:
-            return f"delivered nothing for {STALL_SECONDS:.1f} s"
-        return None if streams.is_active() else "stopped"
+    def _health(self, streams: StreamPair) -> str | None:
+        if not streams.output_live and self._playback.queued_samples():
+            streams.wake_output()  # audio queued just as the output went to rest
+        return streams.failure()

@@ -8,7 +8,9 @@ serialised by a lock that the output callback never takes. The callback
 Accounting: every item is a list of segments ``[start, end)`` in absolute ring
 positions. ``read_pos`` counts samples handed to the device, so the samples of
 an item that were actually played are ``clamp(read_pos - start, 0, end - start)``
-per segment. Underrun silence never advances ``read_pos``.
+per segment. Underrun silence never advances ``read_pos``. An interrupt cuts
+the segments where the consumer says the device stopped (what it had been
+handed but drops unplayed is not counted).
 
 Jitter: the buffer starts playing as soon as one device buffer of audio is
 queued (or the item is complete), so audio that arrives early adds no latency.
@@ -197,13 +199,25 @@ class PlaybackQueue:
 
     # ----- consumer side (the output callback) ----------------------------
 
+    def flush_pending(self) -> bool:
+        """An ``interrupt`` waits for the consumer to acknowledge it."""
+        return self._flush_requests != self._flush_acks
+
+    def acknowledge_flush(self, unheard: int = 0) -> None:
+        """Drop everything queued (consumer only).
+
+        ``unheard``: of the samples already handed over, how many the device
+        will not play (it drops its buffer); they do not count as played.
+        """
+        self._cut_pos = max(0, self.read_pos - unheard)
+        self.read_pos = max(self.read_pos, self._flush_target)
+        self._playing = False
+        self._flush_acks = self._flush_requests
+
     def pull(self, out: Samples) -> int:
         """Fill ``out`` with queued audio, padding with silence; returns real samples."""
         if self._flush_requests != self._flush_acks:
-            self._cut_pos = self.read_pos
-            self.read_pos = max(self.read_pos, self._flush_target)
-            self._playing = False
-            self._flush_acks = self._flush_requests
+            self.acknowledge_flush()
         wanted = len(out)
         write_pos = self._write_pos
         available = write_pos - self.read_pos

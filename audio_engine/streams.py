@@ -1,9 +1,10 @@
-"""The two PortAudio callback streams (input-only and output-only) and their callbacks.
+"""The two PortAudio callback streams (input-only and output-only).
 
 One combined input+output stream glitches and dies on the ALSA pulse plugin, so
 capture and playback are separate streams with separate callbacks. The
 callbacks only copy between PortAudio's buffers and the rings, count frames and
-note status flags; they never log, touch Qt or wait on a lock.
+note status flags; they never log, touch Qt or wait on a lock. The output
+stream runs only while there is audio to play (``audio_engine.output``).
 
 Both streams run at 24 kHz when the device accepts it. Otherwise the stream
 opens at the device's default rate and a stateful soxr resampler converts
@@ -23,12 +24,14 @@ import pyaudio
 from audio_engine.capture import CaptureRing
 from audio_engine.devices import AudioDevice, DeviceChoice, choose_device, devices_from
 from audio_engine.errors import AudioDeviceError
+from audio_engine.output import OutputStream
 from audio_engine.playback import PlaybackQueue
 from audio_engine.resample import StreamResampler
 from audio_engine.ring import SampleRing
 
 Samples = npt.NDArray[np.int16]
 ENGINE_RATE = 24000
+STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
 
 
 def _negotiate_rate(
@@ -80,20 +83,11 @@ class StreamPair:
             if self.input_rate != ENGINE_RATE
             else None
         )
-        self._out_resampler = (
-            StreamResampler(ENGINE_RATE, self.output_rate)
-            if self.output_rate != ENGINE_RATE
-            else None
-        )
-        self._out_buffer: Samples = np.zeros(output_samples, dtype=np.int16)
         self.input_frames = 0
-        self.output_frames = 0
         self.input_overflows = 0
-        self.output_underflows = 0
         self.last_input_time = 0.0
-        self.last_output_time = 0.0
         self._input: Any = None
-        self._output: Any = None
+        self.output: OutputStream | None = None
         self._open(input_device, output_device)
 
     @staticmethod
@@ -102,14 +96,13 @@ class StreamPair:
 
     def _open(self, input_device: AudioDevice, output_device: AudioDevice) -> None:
         try:
-            self._output = self._pa.open(
-                format=pyaudio.paInt16,
-                channels=1,
-                rate=self.output_rate,
-                output=True,
-                output_device_index=output_device.index,
-                frames_per_buffer=self._frames(self.output_samples, self.output_rate),
-                stream_callback=self._on_output_callback,
+            self.output = OutputStream(
+                self._pa,
+                output_device.index,
+                self.output_rate,
+                self.output_samples,
+                self._playback,
+                self._far_end,
             )
             self._input = self._pa.open(
                 format=pyaudio.paInt16,
@@ -126,26 +119,59 @@ class StreamPair:
                 f"Could not open the audio devices {input_device.name!r} (input) and "
                 f"{output_device.name!r} (output): {exc}"
             ) from exc
-        self.last_input_time = self.last_output_time = time.monotonic()
+        self.last_input_time = time.monotonic()
+
+    @property
+    def output_live(self) -> bool:
+        return self.output is not None and self.output.live
+
+    @property
+    def output_frames(self) -> int:
+        return 0 if self.output is None else self.output.frames
+
+    @property
+    def output_underflows(self) -> int:
+        return 0 if self.output is None else self.output.underflows
+
+    def wake_output(self) -> None:
+        """Start the output stream if it rests (audio was queued); any thread."""
+        if self.output is not None:
+            self.output.wake()
 
     def latencies(self) -> tuple[float, float]:
         """PortAudio's own input and output latency estimates, in seconds."""
         try:
-            return float(self._input.get_input_latency()), float(self._output.get_output_latency())
+            capture = float(self._input.get_input_latency())
         except (OSError, AttributeError):
             return 0.0, 0.0
+        return capture, 0.0 if self.output is None else self.output.latency()
 
-    def is_active(self) -> bool:
+    def failure(self) -> str | None:
+        """Why the streams stopped or stalled, or None while they are healthy."""
+        now = time.monotonic()
+        output = self.output
+        if output is not None and output.start_error is not None:
+            return f"could not start playback ({output.start_error})"
+        quiet_for = now - self.last_input_time
+        if output is not None and output.live:
+            quiet_for = max(quiet_for, now - output.last_callback_time)
+        if quiet_for > STALL_SECONDS:
+            return f"delivered nothing for {STALL_SECONDS:.1f} s"
         try:
-            return bool(self._input.is_active() and self._output.is_active())
+            input_running = bool(self._input.is_active())
         except (OSError, AttributeError):
-            return False
+            input_running = False
+        if not input_running or (output is not None and output.stopped_unexpectedly()):
+            return "stopped"
+        return None
 
     def close(self) -> None:
         """Stop both streams; PortAudio joins its callback threads here."""
-        for stream in (self._input, self._output):
-            if stream is None:
-                continue
+        # Input first: after the sound server died, an input stream whose
+        # output partner was closed before it could spin in PortAudio's poll
+        # loop and never honour the stop (seen with the ALSA pulse plugin).
+        stream, self._input = self._input, None
+        if stream is not None:
             try:
                 if not stream.is_stopped():
                     stream.stop_stream()
@@ -153,8 +179,9 @@ class StreamPair:
                 pass
             with contextlib.suppress(OSError):
                 stream.close()
-        self._input = None
-        self._output = None
+        output, self.output = self.output, None
+        if output is not None:
+            output.close()
 
     def _on_input_callback(
         self, in_data: bytes | None, frame_count: int, _time_info: Any, status: int
@@ -163,35 +190,17 @@ class StreamPair:
         self.input_frames += frame_count
         if status & pyaudio.paInputOverflow:
             self.input_overflows += 1
+        output = self.output
+        if output is not None and not output.live:
+            # The far end keeps time with the microphone while the output
+            # rests, so echo cancellation stays paired.
+            self._far_end.write_silence(frame_count * ENGINE_RATE // self.input_rate)
         if in_data is not None and self.capture_open:
             samples: Samples = np.frombuffer(in_data, dtype=np.int16)
             if self._in_resampler is not None:
                 samples = self._in_resampler.process(samples)
             self._capture.push(samples, self._far_end.write_pos)
         return None, pyaudio.paContinue
-
-    def _on_output_callback(
-        self, _in_data: bytes | None, frame_count: int, _time_info: Any, status: int
-    ) -> tuple[bytes, int]:
-        self.last_output_time = time.monotonic()
-        self.output_frames += frame_count
-        if status & pyaudio.paOutputUnderflow:
-            self.output_underflows += 1
-        if self._out_resampler is None:
-            out = self._out_buffer
-            if frame_count != len(out):
-                out = np.zeros(frame_count, dtype=np.int16)
-            self._playback.pull(out)
-            self._far_end.write(out)
-            return out.tobytes(), pyaudio.paContinue
-        resampler = self._out_resampler
-        while resampler.buffered < frame_count:
-            self._playback.pull(self._out_buffer)
-            self._far_end.write(self._out_buffer)
-            resampler.push(self._out_buffer)
-        device_samples = resampler.pop(frame_count)
-        assert device_samples is not None
-        return device_samples.tobytes(), pyaudio.paContinue
 
 
 def open_stream_pair(

@@ -35,7 +35,7 @@ def test_audio_comes_back_bit_exact_and_the_played_count_matches(
     assert not engine.is_playing and engine.queued_ms() == 0
 
 
-def test_interrupt_silences_at_exactly_the_reported_sample(
+def test_interrupt_silences_the_sink_at_once_and_reports_what_was_heard(
     make_engine, monitor: MonitorRecorder, qtbot
 ) -> None:
     engine = make_engine()
@@ -59,9 +59,37 @@ def test_interrupt_silences_at_exactly_the_reported_sample(
     heard = monitor.stop()
     start = find_exact(heard, sent)
     assert start >= 0
+    # The device dropped what it still held: the sink carries the reported
+    # samples, at most a few milliseconds more (the latency estimate errs
+    # towards "not heard"), then silence.
     assert np.array_equal(heard[start : start + played], sent[:played])
-    assert not heard[start + played : start + played + RATE // 4].any()
+    extra = int(np.argmax(heard[start + played :] != sent[played : len(heard) - start]))
+    assert 0 <= extra <= RATE * 15 // 1000
+    assert np.array_equal(
+        heard[start + played : start + played + extra], sent[played : played + extra]
+    )
+    assert not heard[start + played + extra : start + played + extra + RATE // 4].any()
     assert engine.played_samples("item_b") == played
+
+
+def test_the_output_rests_when_idle_and_a_new_reply_starts_whole(
+    make_engine, monitor: MonitorRecorder, qtbot
+) -> None:
+    engine = make_engine()
+    qtbot.waitUntil(lambda: not engine.output_running, timeout=3000)
+    resting_frames = engine.output_frames
+    qtbot.wait(300)
+    assert engine.output_frames == resting_frames  # no callbacks while nothing plays
+    sent = noise(0.3, seed=21)
+    with qtbot.waitSignal(engine.playback_drained, timeout=5000):
+        engine.play("item_r", sent.tobytes())
+        engine.finish_item("item_r")
+    assert engine.output_frames > resting_frames
+    qtbot.waitUntil(lambda: not engine.output_running, timeout=3000)
+    heard = monitor.stop()
+    start = find_exact(heard, sent)
+    assert start >= 0, "the reply's first samples were cut"
+    assert np.array_equal(heard[start : start + len(sent)], sent)
 
 
 def test_an_underrun_plays_silence_and_is_counted(
