@@ -4,9 +4,10 @@ A PortAudio output stream that runs all the time keeps its device buffer
 full of silence, so the first sample of a reply waits behind that buffer
 (about 30 ms through the ALSA pulse plugin with 10 ms buffers). This stream
 is started by the first ``wake()`` after audio is queued and rests again once
-it has played only silence for ``REST_AFTER_S``: a reply's first sample then
-reaches the sound server with the next callback, and an idle app runs no
-output callbacks at all.
+it has played only silence for a moment (``REST_AFTER_FINISHED_S`` after the
+last item finished, ``REST_AFTER_S`` while an unfinished one waits for more):
+a reply's first sample then reaches the sound server with the next callback,
+and an idle app runs no output callbacks at all.
 
 Interrupting aborts the stream from its callback (``paAbort``), which drops
 what the device and the sound server still hold instead of letting it play
@@ -41,8 +42,14 @@ from audio_engine.ring import SampleRing
 Samples = npt.NDArray[np.int16]
 ENGINE_RATE = 24000
 LEAD_IN_MS = 10
+# Rest soon after the last item finished playing, so that the next reply
+# starts on a fresh stream; wait longer when an unfinished item ran dry (a
+# network hiccup), so that its next delta does not pay for a restart.
+REST_AFTER_FINISHED_S = 0.03
 REST_AFTER_S = 0.25
 MAX_BACKLOG_S = 1.0  # a latency estimate beyond this is not believed
+HEARD_MARGIN_S = 0.005
+UNKNOWN_LATENCY_S = 0.2  # when the host API gives no timestamps
 
 
 class OutputStream:
@@ -65,12 +72,15 @@ class OutputStream:
         self._lead_in_samples = ENGINE_RATE * LEAD_IN_MS // 1000
         self._lead_in: Samples = np.zeros(self._lead_in_samples, dtype=np.int16)
         self._rest_after_frames = int(REST_AFTER_S * rate)
+        self._rest_after_finished_frames = int(REST_AFTER_FINISHED_S * rate)
         self._lock = threading.Lock()
         # Starts are counted by wake(), rests by the callback: live while they differ.
         self._starts = 0
         self._rests = 0
         self._lead_in_due = False
         self._idle_frames = 0
+        self._audible_until = 0.0
+        self._audible_on_stream_clock = True
         self._read_pos_at_start = 0
         self.frames = 0
         self.underflows = 0
@@ -176,11 +186,18 @@ class OutputStream:
             device_samples = resampler.pop(frame_count)
             assert device_samples is not None
             data = device_samples.tobytes()
+        if played:
+            self._note_audible_until(time_info, frame_count)
         if played or self._playback.queued_samples():
             self._idle_frames = 0
         else:
             self._idle_frames += frame_count
-            if self._idle_frames >= self._rest_after_frames:
+            patience = (
+                self._rest_after_frames
+                if self._playback.expecting_more()
+                else self._rest_after_finished_frames
+            )
+            if self._idle_frames >= patience and self._all_heard(time_info):
                 # Rest first, then look again: audio queued after this check
                 # finds the stream resting and wakes it.
                 self._rests = self._starts
@@ -202,12 +219,27 @@ class OutputStream:
         self._far_end.write(out)
         return played
 
+    def _note_audible_until(self, time_info: Any, frame_count: int) -> None:
+        """When the buffer just handed over will have played, on the stream's clock."""
+        dac = _time_field(time_info, "output_buffer_dac_time")
+        if dac > 0.0:
+            self._audible_until = dac + frame_count / self.rate
+            self._audible_on_stream_clock = True
+        else:  # no timestamps from this host API: assume a generous latency
+            self._audible_until = time.monotonic() + UNKNOWN_LATENCY_S
+            self._audible_on_stream_clock = False
+
+    def _all_heard(self, time_info: Any) -> bool:
+        """Resting drops what the device holds: only once the last real sample played."""
+        if not self._audible_on_stream_clock:
+            return time.monotonic() > self._audible_until
+        return _time_field(time_info, "current_time") > self._audible_until + HEARD_MARGIN_S
+
     def _unheard_samples(self, time_info: Any) -> int:
         """Samples of the queue handed over since the start that the device has not played."""
-        try:
-            backlog = float(time_info["output_buffer_dac_time"]) - float(time_info["current_time"])
-        except (KeyError, TypeError, ValueError):
-            return 0
+        backlog = _time_field(time_info, "output_buffer_dac_time") - _time_field(
+            time_info, "current_time"
+        )
         if not 0.0 < backlog < MAX_BACKLOG_S:
             return 0
         handed_since_start = self._playback.read_pos - self._read_pos_at_start
@@ -217,3 +249,11 @@ class OutputStream:
         self._rests = self._starts
         self._far_end.write_silence(frame_count * ENGINE_RATE // self.rate)
         return bytes(2 * frame_count), pyaudio.paAbort
+
+
+def _time_field(time_info: Any, name: str) -> float:
+    """One of PyAudio's time_info values; 0.0 when the host API gives none."""
+    try:
+        return float(time_info[name])
+    except (KeyError, TypeError, ValueError):
+        return 0.0

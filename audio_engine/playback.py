@@ -244,6 +244,10 @@ class PlaybackQueue:
             item = self._items.get(item_id)
             return 0 if item is None else item.played(self.read_pos)
 
+    def expecting_more(self) -> bool:
+        """The newest item is not finished: more of it may still arrive."""
+        return self._write_pos > self._finished_upto
+
     def queued_samples(self) -> int:
         return max(0, self._write_pos - self.read_pos)
 

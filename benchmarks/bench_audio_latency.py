@@ -1,7 +1,9 @@
 """Audio engine latency through the real PulseAudio virtual devices.
 
 Measures, for 10 ms and 20 ms buffers:
-  playback   AudioEngine.play() until the samples reach parley_speaker.monitor
+  playback   AudioEngine.play() until the samples reach parley_speaker.monitor,
+             once with the output stream at rest (the previous item finished) and
+             once while it runs (the previous item may still get more audio)
   capture    a burst reaching parley_micfeed.monitor (the virtual microphone's
              master) until read_chunk() hands the sender the chunk holding it
   interrupt  AudioEngine.interrupt() until the sink monitor goes silent
@@ -96,17 +98,21 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {np.percentile(ms, 50):6.1f} ms  p95 {np.percentile(ms, 95):6.1f} ms  n={len(ms)}"
 
 
-def measure_playback(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
+def measure_playback(
+    app: QCoreApplication, engine: AudioEngine, trials: int, finish: bool
+) -> list[float]:
+    """Bursts 120-150 ms apart; finished, each lets the output rest before the next."""
     recorder = Recorder("parley_speaker.monitor")
     spin(app, 0.5)
     rng = np.random.default_rng(1)
     sent: list[tuple[float, np.ndarray]] = []
     for trial in range(trials):
-        signal = burst(1000 + trial)
+        signal = burst(1000 + trial, ms=20)
         spin(app, 0.12 + rng.uniform(0, 0.03))
         began = time.monotonic()
         engine.play(f"p{trial}", signal.tobytes())
-        engine.finish_item(f"p{trial}")
+        if finish:
+            engine.finish_item(f"p{trial}")
         sent.append((began, signal))
     spin(app, 0.5)
     samples, stamps = recorder.snapshot()
@@ -225,7 +231,8 @@ def run(args: argparse.Namespace) -> None:
         try:
             spin(app, 0.5)
             in_latency, out_latency = engine.device_latency_ms
-            playback = measure_playback(app, engine, args.trials)
+            resting = measure_playback(app, engine, args.trials, finish=True)
+            running = measure_playback(app, engine, args.trials, finish=False)
             capture = measure_capture(app, engine, args.trials)
             interrupt = measure_interrupt(app, engine, max(10, args.trials // 2))
         finally:
@@ -234,9 +241,10 @@ def run(args: argparse.Namespace) -> None:
             f"\ncapture chunks {chunk_ms} ms, output buffers {output_ms} ms (PortAudio reports"
             f" input latency {in_latency:.1f} ms, output latency {out_latency:.1f} ms)"
         )
-        print(f"  playback  play() -> sink monitor     {percentiles(playback)}")
-        print(f"  capture   mic feed -> read_chunk()   {percentiles(capture)}")
-        print(f"  interrupt interrupt() -> silence     {percentiles(interrupt)}")
+        print(f"  playback  play() -> sink, output at rest   {percentiles(resting)}")
+        print(f"  playback  play() -> sink, output running   {percentiles(running)}")
+        print(f"  capture   mic feed -> read_chunk()         {percentiles(capture)}")
+        print(f"  interrupt interrupt() -> silence           {percentiles(interrupt)}")
 
 
 if __name__ == "__main__":
