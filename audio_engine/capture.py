@@ -29,6 +29,7 @@ class CaptureRing:
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
         self.closed = False
+        self._reader_woken = False
         # (capture write_pos, far-end write_pos) when the newest block arrived:
         # when each captured sample was recorded, in far-end positions (echo.py).
         # One tuple, so a reader on another thread never sees half an update.
@@ -52,6 +53,15 @@ class CaptureRing:
             os.write(self._wake_write, b"\0")
         except OSError:
             pass  # A full pipe already guarantees a wake-up.
+
+    def wake_reader(self) -> None:
+        """End the blocking reader's current wait early, with or without audio."""
+        self._reader_woken = True
+        self.wake()
+
+    def take_reader_wake(self) -> bool:
+        woken, self._reader_woken = self._reader_woken, False
+        return woken
 
     def wait(self, timeout: float) -> None:
         """Sleep until the writer pokes the pipe or ``timeout`` passes."""
@@ -126,7 +136,11 @@ class CaptureReader:
         return out
 
     def read_blocking(self, count: int, timeout: float) -> Samples | None:
-        """Wait up to ``timeout`` seconds for ``count`` samples."""
+        """Wait up to ``timeout`` seconds for ``count`` samples.
+
+        Returns None early after ``CaptureRing.wake_reader`` (the reader has
+        other work) or when the ring is closed.
+        """
         import time
 
         deadline = time.monotonic() + timeout
@@ -135,6 +149,6 @@ class CaptureReader:
             if chunk is not None:
                 return chunk
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or self._source.closed:
+            if remaining <= 0 or self._source.closed or self._source.take_reader_wake():
                 return None
             self._source.wait(remaining)

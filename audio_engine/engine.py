@@ -45,8 +45,9 @@ class AudioEngine(QObject):
         chunk_captured(bytes): one captured chunk (chunk_ms of PCM16, the raw
             microphone before echo cancellation), for recording or export;
             the sender uses ``read_chunk`` instead.
-        input_level(float, float): microphone RMS and peak in dBFS, at most 30 Hz.
-        output_level(float, float): played RMS and peak in dBFS, at most 30 Hz.
+        input_level(float, float): microphone RMS and peak in dBFS, at most 30 Hz
+            (a steady level, e.g. silence, is repeated once a second).
+        output_level(float, float): played RMS and peak in dBFS, likewise.
         playback_started(str): the first sample of an item was handed to the device.
         playback_drained(str): the last sample of an item was handed to the device
             (after ``finish_item``, a newer item, or ``interrupt``).
@@ -93,8 +94,10 @@ class AudioEngine(QObject):
         self.output_device_name = output_device
         self.chunk_ms = chunk_ms
         self.chunk_samples = SAMPLE_RATE * chunk_ms // 1000
-        # Playback buffers are independent of the capture chunk: 10 ms keeps
-        # interrupt-to-silence near 30 ms even with 20 ms capture chunks.
+        # Playback buffers are independent of the capture chunk. 20 ms ones
+        # wake the callback half as often, but the jitter buffer then waits
+        # for 20 ms of a reply before it starts (about 44 ms to the sink in
+        # the app benchmark against 10-13 ms with 10 ms buffers).
         self.output_buffer_ms = output_buffer_ms
         output_samples = SAMPLE_RATE * output_buffer_ms // 1000
         self._stream_rate = stream_rate  # a test hook: force the resampling path
@@ -232,12 +235,15 @@ class AudioEngine(QObject):
         """The next captured chunk (chunk_ms of PCM16), waiting up to ``timeout`` s.
 
         Thread-safe for one consumer thread (the network sender). Returns None
-        on timeout or when the engine is stopped.
+        on timeout, after ``wake_reader``, or when the engine is stopped.
         """
         reader = self._sender_reader
         if reader is None:
             time.sleep(max(0.0, timeout))  # keep a polling sender from spinning
             return None
+        # The sender is awake anyway: the drain's periodic work rides along,
+        # so the drain thread need not wake up by itself while audio streams.
+        self._monitor.tick_if_due()
         samples = reader.read_blocking(self.chunk_samples, timeout)
         if samples is None:
             if self._sender_reader is not reader:
@@ -246,6 +252,12 @@ class AudioEngine(QObject):
         capture_pos = reader.pos - len(samples)
         samples = self._cleaning.process(samples, capture_pos, self._capture_anchor())
         return samples.astype("<i2", copy=False).tobytes()
+
+    def wake_reader(self) -> None:
+        """Make a ``read_chunk`` waiting on another thread return now (None if no chunk)."""
+        capture = self._capture
+        if capture is not None:
+            capture.wake_reader()
 
     def discard_captured(self) -> None:
         """Drop captured audio the sender has not read yet (e.g. on reconnect)."""

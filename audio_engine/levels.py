@@ -81,10 +81,11 @@ class LevelWindow:
     def add(self, samples: npt.NDArray[np.int16]) -> None:
         if len(samples) == 0:
             return
-        wide = samples.astype(np.float64)
+        # float32 is exact enough for a meter and lets the dot product use BLAS.
+        wide = samples.astype(np.float32)
         self._sum_squares += float(np.dot(wide, wide))
         self._count += len(samples)
-        self._peak = max(self._peak, int(np.max(np.abs(samples.astype(np.int32)))))
+        self._peak = max(self._peak, int(samples.max()), -int(samples.min()))
 
     def take(self) -> tuple[float, float] | None:
         """(RMS dBFS, peak dBFS) since the last call, or None if nothing was added."""
@@ -113,3 +114,23 @@ def ring_tail_dbfs(ring: SampleRing, count: int) -> float:
         return -120.0
     tail = ring.read(start, end - start).astype(np.float64)
     return float(10 * np.log10(np.mean(tail * tail) / 32768.0**2 + 1e-12))
+
+
+class LevelThrottle:
+    """Lets a level through when it moved by a whole dB, or once a ``heartbeat``.
+
+    Meters draw whole dB, so a steady level (a silent microphone, a resting
+    speaker) need not cross threads 30 times a second.
+    """
+
+    def __init__(self, heartbeat: float = 1.0) -> None:
+        self._heartbeat = heartbeat
+        self._last: tuple[int, int] | None = None
+        self._last_at = 0.0
+
+    def should_send(self, rms: float, peak: float, now: float) -> bool:
+        rounded = (round(rms), round(peak))
+        if rounded == self._last and now - self._last_at < self._heartbeat:
+            return False
+        self._last, self._last_at = rounded, now
+        return True

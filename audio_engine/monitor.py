@@ -1,10 +1,14 @@
-"""The engine's periodic drain, on its own thread: levels, capture chunks, playback events.
+"""The engine's periodic drain, off the GUI thread: levels, capture chunks, playback events.
 
-Every 34 ms (at most 30 level updates a second) a plain Python thread drains
-what the PortAudio callbacks left in the rings and emits this object's
-signals. The thread is not the GUI thread, so a busy window never delays the
-drain and the drain costs the window nothing; ``AudioEngine`` re-emits the
-signals through queued connections on its own thread.
+Every 34 ms (at most 30 level updates a second) a tick drains what the
+PortAudio callbacks left in the rings and emits this object's signals. While
+the network sender reads the microphone it runs the ticks on its own thread
+(``tick_if_due`` from ``read_chunk``: it wakes 50 times a second anyway, and
+on a small machine a thread's wake-up costs far more than a tick's work);
+otherwise a plain Python thread does. Neither is the GUI thread, so a busy
+window never delays the drain and the drain costs the window nothing;
+``AudioEngine`` re-emits the signals through queued connections on its own
+thread.
 
 Work nobody receives is skipped: captured chunks become bytes only while
 ``chunk_captured`` has a receiver, and the levels and the dead-input check run
@@ -15,13 +19,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 from audio_engine.capture import CaptureReader
-from audio_engine.levels import DeadInputDetector, LevelWindow
+from audio_engine.levels import DeadInputDetector, LevelThrottle, LevelWindow
 from audio_engine.playback import PlaybackQueue
 from audio_engine.ring import SampleRing
 from audio_engine.streams import ENGINE_RATE, StreamPair
@@ -29,6 +34,7 @@ from audio_engine.streams import ENGINE_RATE, StreamPair
 log = logging.getLogger(__name__)
 
 DRAIN_INTERVAL_S = 0.034  # one tick per level update (at most 30 Hz)
+RIDING_CHECK_S = 0.1
 
 
 class DrainMonitor(QObject):
@@ -39,8 +45,9 @@ class DrainMonitor(QObject):
 
     Signals:
         chunk_captured(bytes): one captured chunk, only while ``wants_chunks()``.
-        input_level(float, float): microphone RMS and peak in dBFS per tick.
-        output_level(float, float): played RMS and peak in dBFS per tick.
+        input_level(float, float): microphone RMS and peak in dBFS, per tick when
+            they moved by a whole dB, else once a second.
+        output_level(float, float): played RMS and peak in dBFS, likewise.
         playback_started(str): the first sample of an item reached the device.
         playback_drained(str): the last sample of an item reached the device.
         xruns_changed(int, int): ``xrun_counts()`` changed.
@@ -76,10 +83,16 @@ class DrainMonitor(QObject):
         self._dead_lock = threading.Lock()
         self._input_window = LevelWindow()
         self._output_window = LevelWindow()
+        self._input_throttle = LevelThrottle()
+        self._output_throttle = LevelThrottle()
         self._far_drain_pos = 0
         self._last_xruns = (0, 0)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._tick_lock = threading.Lock()
+        self._run_state: tuple[StreamPair, CaptureReader, threading.Event] | None = None
+        self._last_tick = 0.0
+        self._tick_failure_logged = False
 
     def forward_to(self, engine: QObject) -> None:
         """Re-emit the plain signals as ``engine``'s same-named ones, on its thread."""
@@ -101,8 +114,10 @@ class DrainMonitor(QObject):
         self._output_window.take()
         self.reset_dead_input()
         self._stopping = threading.Event()
+        self._tick_failure_logged = False
+        self._run_state = (streams, reader, self._stopping)
         self._thread = threading.Thread(
-            target=self._run, args=(streams, reader, self._stopping), name="audio-drain"
+            target=self._run, args=(self._stopping,), name="audio-drain"
         )
         self._thread.daemon = True
         self._thread.start()
@@ -115,6 +130,8 @@ class DrainMonitor(QObject):
         self._stopping.set()
         if thread is not threading.current_thread():
             thread.join()
+        with self._tick_lock:  # a tick running on the sender's thread finishes first
+            self._run_state = None
 
     def reset_dead_input(self) -> bool:
         """Forget the constant run (the gate closed); True if the input was dead."""
@@ -123,32 +140,61 @@ class DrainMonitor(QObject):
             self._dead_input.reset()
             return was_dead
 
-    def _run(self, streams: StreamPair, reader: CaptureReader, stopping: threading.Event) -> None:
+    def tick_if_due(self) -> None:
+        """Run a tick on the calling thread if one is due (the sender, already awake)."""
+        if time.monotonic() - self._last_tick >= DRAIN_INTERVAL_S:
+            self._run_tick()
+
+    def _run(self, stopping: threading.Event) -> None:
         # A fixed wait after each tick, not a schedule: a late tick must not
         # be followed by a burst of quick ones (levels stay at most 30 Hz).
-        reported = False
-        while not stopping.wait(DRAIN_INTERVAL_S):
+        timeout = DRAIN_INTERVAL_S
+        while not stopping.wait(timeout):
+            if time.monotonic() - self._last_tick < DRAIN_INTERVAL_S:
+                timeout = RIDING_CHECK_S  # the sender ticks for us; look in now and then
+                continue
+            timeout = DRAIN_INTERVAL_S
+            if self._run_tick():
+                return
+
+    def _run_tick(self) -> bool:
+        """One tick unless another thread is in one; True once the streams failed."""
+        if not self._tick_lock.acquire(blocking=False):
+            return False
+        try:
+            state = self._run_state
+            if state is None:
+                return True
+            streams, reader, stopping = state
+            self._last_tick = time.monotonic()
             try:
                 failure = self._tick(streams, reader)
             except Exception:
                 if not shiboken6.isValid(self):
-                    return  # the engine was deleted without stop(): nobody to tell
+                    return True  # the engine was deleted without stop(): nobody to tell
                 # A bug in one tick must not silence the meters for good.
-                if not reported:
+                if not self._tick_failure_logged:
                     log.exception("audio drain tick failed; later failures are not logged")
-                    reported = True
-                continue
-            if failure is not None:
-                if not stopping.is_set():
-                    self.failed.emit(failure)
-                return
+                    self._tick_failure_logged = True
+                return False
+            if failure is None:
+                return False
+            self._run_state = None
+            if not stopping.is_set():
+                self.failed.emit(failure)
+            return True
+        finally:
+            self._tick_lock.release()
 
     def _tick(self, streams: StreamPair, reader: CaptureReader) -> str | None:
         self._drain_capture(reader)
         self._drain_far_end()
-        if (levels := self._input_window.take()) is not None:
+        now = time.monotonic()
+        levels = self._input_window.take()
+        if levels is not None and self._input_throttle.should_send(*levels, now):
             self.input_level.emit(*levels)
-        if (levels := self._output_window.take()) is not None:
+        levels = self._output_window.take()
+        if levels is not None and self._output_throttle.should_send(*levels, now):
             self.output_level.emit(*levels)
         started, drained = self._playback.take_events()
         for item_id in started:

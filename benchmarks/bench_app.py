@@ -323,7 +323,7 @@ def bench_streaming(
     )
     breakdown = ", ".join(
         f"{names.get(tid) or _thread_comm(tid)} {100 * used_s / wall:.1f}%"
-        for used_s, tid in per_thread[:6]
+        for used_s, tid in per_thread[:10]
     )
     used = (cpu.user - deadline_holder["cpu"].user) + (cpu.system - deadline_holder["cpu"].system)
     used -= tap.cpu_seconds() - deadline_holder["tap_cpu"]  # the benchmark's own recorder

@@ -23,11 +23,15 @@ from desktop.recorder import ConversationRecorder
 log = logging.getLogger(__name__)
 
 MIN_COMMIT_MS = 100
+# Commands wake the capture wait, so this only bounds an idle loop's period.
+_IDLE_WAIT_S = 0.25
 _PCM_BYTES_PER_MS = 48
 
 
 class AudioSource(Protocol):
     def read_chunk(self, timeout: float) -> bytes | None: ...
+
+    def wake_reader(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,14 @@ class Sender(threading.Thread):
 
     def submit(self, command: Command) -> None:
         self._commands.put(command)
+        if self._audio is not None:
+            self._audio.wake_reader()  # run it now, not after the next chunk
 
     def stop(self) -> None:
         self._stop_requested.set()
         self._commands.put(None)
+        if self._audio is not None:
+            self._audio.wake_reader()
 
     def run(self) -> None:
         try:
@@ -104,7 +112,7 @@ class Sender(threading.Thread):
                 if self._audio is None:
                     self._wait_for_command(0.05)
                     continue
-                chunk = self._audio.read_chunk(0.02)
+                chunk = self._audio.read_chunk(_IDLE_WAIT_S)
                 if chunk:
                     self._handle_chunk(chunk)
         except RealtimeError as error:

@@ -19,6 +19,9 @@ class PlayingOutput:
     def read_chunk(self, timeout: float) -> bytes | None:
         return None
 
+    def wake_reader(self) -> None:
+        pass
+
     def play(self, item_id: str, pcm: bytes) -> object:
         return True
 

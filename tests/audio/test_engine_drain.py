@@ -38,12 +38,24 @@ def test_a_busy_engine_thread_does_not_pause_the_drain(make_engine, qtbot) -> No
     engine = make_engine()
     qtbot.wait(200)
     levels: list[float] = []
-    engine.input_level.connect(lambda rms, _peak: levels.append(rms))
+    engine.output_level.connect(lambda rms, _peak: levels.append(rms))
+    engine.play("item", noise(1.0).tobytes())  # a level that moves, tick after tick
+    engine.finish_item("item")
     time.sleep(0.7)  # the window is busy: no event processing on this thread
     qtbot.wait(50)
     # A timer on this thread would have fired once after the pause; the drain
-    # thread kept measuring, and its level updates were queued meanwhile.
+    # kept measuring, and its level updates were queued meanwhile.
     assert len(levels) >= 8
+
+
+def test_a_steady_level_is_repeated_once_a_second_not_every_tick(make_engine, qtbot) -> None:
+    engine = make_engine()
+    qtbot.wait(300)  # the output rests: its level is steady silence
+    levels: list[float] = []
+    engine.output_level.connect(lambda rms, _peak: levels.append(rms))
+    qtbot.wait(2300)
+    assert 1 <= len(levels) <= 4
+    assert all(rms == -120.0 for rms in levels)
 
 
 def test_nothing_queued_before_stop_arrives_after_it(make_engine, qtbot) -> None:

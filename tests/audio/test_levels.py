@@ -54,6 +54,18 @@ def test_level_window_matches_the_one_shot_levels() -> None:
     levels = window.take()
     assert levels is not None
     rms, peak = levels
-    assert rms == pytest.approx(rms_dbfs(samples), abs=1e-9)
+    assert rms == pytest.approx(rms_dbfs(samples), abs=1e-4)  # float32 sums
     assert peak == pytest.approx(peak_dbfs(samples), abs=1e-9)
     assert window.take() is None
+
+
+def test_level_throttle_passes_whole_db_moves_and_a_heartbeat() -> None:
+    from audio_engine.levels import LevelThrottle
+
+    throttle = LevelThrottle(heartbeat=1.0)
+    assert throttle.should_send(-120.0, -120.0, now=10.0)
+    assert not throttle.should_send(-120.0, -120.0, now=10.5)
+    assert throttle.should_send(-120.0, -120.0, now=11.01)
+    assert throttle.should_send(-30.2, -20.0, now=11.02)
+    assert not throttle.should_send(-30.4, -20.1, now=11.05)  # the same whole dB
+    assert throttle.should_send(-31.6, -20.1, now=11.08)
