@@ -163,13 +163,16 @@ class AudioEngine(QObject):
 
     def stop(self) -> None:
         """Close the streams and join the PortAudio threads; safe to call twice."""
+        self._stop(abort=False)
+
+    def _stop(self, abort: bool) -> None:
         self._monitor.stop()
         streams, self._streams = self._streams, None
         if streams is None:
             return
         # Signals the drain queued before it was joined would arrive after stop.
         QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
-        streams.close()
+        streams.close(abort)
         # What was queued will never play: drop it, so nothing reads as still playing.
         self._playback.interrupt(False, 0.0)
         self._playback.close()
@@ -438,7 +441,7 @@ class AudioEngine(QObject):
             return
         device = self.active_input.name if self.active_input else "unknown"
         self._lost_before = self.input_overflows
-        self.stop()
+        self._stop(abort=True)
         self.device_error.emit(
             f"The audio stream on {device!r} {reason}; the device may have been "
             "disconnected or the sound server stopped. Playback and capture are halted.",

@@ -138,14 +138,15 @@ class OutputStream:
         except (OSError, AttributeError):
             return 0.0
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop and close; ``abort`` skips the orderly stop (see ``StreamPair.close``)."""
         with self._lock:
             stream, self._stream = self._stream, None
             self._rests = self._starts
         if stream is None:
             return
         try:
-            if not stream.is_stopped():
+            if not abort and not stream.is_stopped():
                 stream.stop_stream()
         except OSError:
             pass

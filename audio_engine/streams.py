@@ -165,15 +165,22 @@ class StreamPair:
             return "stopped"
         return None
 
-    def close(self) -> None:
-        """Stop both streams; PortAudio joins its callback threads here."""
-        # Input first: after the sound server died, an input stream whose
-        # output partner was closed before it could spin in PortAudio's poll
-        # loop and never honour the stop (seen with the ALSA pulse plugin).
+    def close(self, abort: bool = False) -> None:
+        """Stop both streams; PortAudio joins its callback threads here.
+
+        ``abort`` (after the device or sound server failed) skips the orderly
+        stop, which waits for the callback thread to notice a request: with
+        the ALSA pulse plugin a thread whose server vanished can spin in
+        PortAudio's poll loop and never notice. Closing a running stream
+        aborts it instead, cancelling the thread (it is in C, not in our
+        callback, once the server is gone).
+        """
+        # Input first: an input stream whose output partner was closed before
+        # it could also spin after the server died.
         stream, self._input = self._input, None
         if stream is not None:
             try:
-                if not stream.is_stopped():
+                if not abort and not stream.is_stopped():
                     stream.stop_stream()
             except OSError:
                 pass
@@ -181,7 +188,7 @@ class StreamPair:
                 stream.close()
         output, self.output = self.output, None
         if output is not None:
-            output.close()
+            output.close(abort)
 
     def _on_input_callback(
         self, in_data: bytes | None, frame_count: int, _time_info: Any, status: int

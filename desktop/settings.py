@@ -216,9 +216,18 @@ class UiSettings(_Group):
     talk_mode: TalkMode = Field(
         "handsfree", description="Hands-free (voice detection) or push-to-talk."
     )
-    ptt_key: str = Field("Space", max_length=50, description="Key to hold for push-to-talk.")
+    ptt_key: str = Field(
+        "Space", max_length=50, description="Key to hold for push-to-talk while Parley has focus."
+    )
     global_hotkey: bool = Field(
-        False, description="Push-to-talk also works when the window is not focused."
+        False,
+        description="A second push-to-talk key that works in any application (X11 only).",
+    )
+    global_ptt_key: str = Field(
+        "F9",
+        max_length=50,
+        description="The key for push-to-talk in any application: one key, modifiers allowed "
+        "(F9, Pause, Ctrl+Alt+Space). Other applications no longer receive it.",
     )
     show_inspector: bool = Field(False, description="Show the event inspector.")
     theme: Theme = Field("system", description="Follow the system palette, or force one.")

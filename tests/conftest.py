@@ -20,6 +20,7 @@ for _name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.x_server"]
 
 
 def pulse_available() -> bool:

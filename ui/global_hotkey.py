@@ -14,6 +14,7 @@ is swallowed, so a held key is one press and one release.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import select
@@ -154,7 +155,8 @@ class GlobalHotkey(QObject):
                 log.warning("global push-to-talk key stopped: %s", exc)
                 self.failed.emit(f"The global push-to-talk key stopped working: {exc}")
         finally:
-            display.close()
+            with contextlib.suppress(Exception):  # closing a dead connection raises again
+                display.close()
 
     def _grab(self) -> tuple[Any, int]:
         from Xlib import XK, X, display, error

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -28,6 +28,8 @@ from desktop.secrets import KeyStore
 from desktop.state import ConnectionState, TurnState
 from desktop.turns import Entry
 from ui.connection_bar import ConnectionBar
+from ui.global_hotkey import GlobalHotkey, HotkeyError
+from ui.global_hotkey import unavailable_reason as global_hotkey_unavailable
 from ui.icons import app_icon
 from ui.ptt_key_filter import PushToTalkKeyFilter
 from ui.side_panels import SidePanels
@@ -40,11 +42,6 @@ from ui.window_files import export_audio, export_transcript, remember_geometry, 
 from ui.window_menus import build_menus
 
 log = logging.getLogger(__name__)
-
-GLOBAL_HOTKEY_UNAVAILABLE = (
-    "A global push-to-talk hotkey is not available in this version on this platform; "
-    "hold the push-to-talk key while Parley's window has focus."
-)
 
 
 class MainWindow(QMainWindow):
@@ -113,11 +110,13 @@ class MainWindow(QMainWindow):
         self.ptt_filter = PushToTalkKeyFilter(self, self.settings.ui.ptt_key)
         self.ptt_filter.install()
         self.ptt_filter.set_active(self.settings.ui.talk_mode == "ptt")
+        self.global_hotkey: GlobalHotkey | None = None
         self.setWindowIcon(app_icon())
         self.tray = Tray(self)
         self._build_menus()
         self._wire()
         self._restore_geometry()
+        self._apply_global_hotkey()
         self._on_controller_connection_state_changed(
             controller.connection_state, controller.connection_reason
         )
@@ -206,8 +205,8 @@ class MainWindow(QMainWindow):
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 apply_theme(app, str(value))
-        elif key == "ui.global_hotkey" and value:
-            self.show_status(GLOBAL_HOTKEY_UNAVAILABLE)
+        elif key in ("ui.global_hotkey", "ui.global_ptt_key"):
+            self._apply_global_hotkey()
 
     def _switch_devices(self) -> None:
         if self.audio is None:
@@ -244,6 +243,40 @@ class MainWindow(QMainWindow):
     def _on_send_button_clicked(self) -> None:
         if self.controller.send_text(self.message_edit.text()):
             self.message_edit.clear()
+
+    def _apply_global_hotkey(self) -> None:
+        """Grab (or let go of) the global push-to-talk key as the settings say."""
+        if self.global_hotkey is not None:
+            self.global_hotkey.stop()
+            self.global_hotkey = None
+        ui = self.settings.ui
+        if not ui.global_hotkey:
+            return
+        reason = global_hotkey_unavailable(QGuiApplication.platformName())
+        if reason is not None:
+            self.show_status(reason)
+            return
+        hotkey = GlobalHotkey(ui.global_ptt_key)
+        hotkey.pressed.connect(self._on_global_hotkey_pressed)
+        hotkey.released.connect(self._on_global_hotkey_released)
+        hotkey.failed.connect(self.show_status)
+        try:
+            hotkey.start()
+        except HotkeyError as exc:
+            self.show_status(f"Global push-to-talk key: {exc}")
+            return
+        self.global_hotkey = hotkey
+        self.show_status(f"Hold {ui.global_ptt_key} in any application to talk.")
+
+    def _on_global_hotkey_pressed(self) -> None:
+        if self.settings.ui.talk_mode != "ptt":
+            self.show_status("The global key talks in push-to-talk mode; switch to it first.")
+            return
+        self._on_ptt_filter_pressed()
+
+    def _on_global_hotkey_released(self) -> None:
+        if self.settings.ui.talk_mode == "ptt":
+            self._on_ptt_filter_released()
 
     def _on_ptt_filter_pressed(self) -> None:
         self.talk.set_ptt_held(True)
@@ -320,6 +353,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.remember_geometry()
         self.ptt_filter.remove()
+        if self.global_hotkey is not None:
+            self.global_hotkey.stop()
+            self.global_hotkey = None
         self.close_requested.emit()
         super().closeEvent(event)
         QTimer.singleShot(0, _quit_application)

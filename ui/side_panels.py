@@ -9,9 +9,11 @@ from PySide6.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.audio_checks import AudioChecks
 from desktop.controller import ConversationController
+from desktop.settings import UiSettings
 from desktop.usage import UsageLedger
 from ui.audio_panel import AudioPanel
 from ui.instructions_panel import InstructionsPanel
+from ui.settings_form import SettingsForm
 from ui.tools_panel import ToolsPanel
 from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
@@ -36,6 +38,17 @@ class SidePanels(QTabWidget):
         self.instructions = InstructionsPanel()
         self.vad = VadPanel()
         self.audio = AudioPanel()
+        self.keys = SettingsForm(
+            "ui",
+            UiSettings,
+            ["ptt_key", "global_hotkey", "global_ptt_key"],
+            labels={
+                "ptt_key": "Push-to-talk key",
+                "global_hotkey": "Global push-to-talk",
+                "global_ptt_key": "Global key",
+            },
+        )
+        self.keys.setAccessibleName("Push-to-talk keys")
         self.tools = ToolsPanel()
         self.usage = UsagePanel()
         self.usage.reset_conversation_requested.connect(controller.reset_conversation)
@@ -45,12 +58,13 @@ class SidePanels(QTabWidget):
         self.audio.mic_check_requested.connect(self.checks.start_mic_check)
         self.audio.refresh_devices_requested.connect(self.refresh_devices)
         self.audio.set_tests_enabled(False)
-        for panel in (self.voice, self.instructions, self.vad, self.audio, self.tools, self.usage):
+        panels = (self.voice, self.instructions, self.vad, self.audio, self.keys, self.tools)
+        for panel in (*panels, self.usage):
             panel.setting_changed.connect(self.setting_changed)
         self.addTab(_page(self.voice), "&Voice")
         self.addTab(_page(self.instructions), "&Instructions")
         self.addTab(_page(self.vad), "VA&D")
-        self.addTab(_page(self.audio), "A&udio")
+        self.addTab(_page(self.audio, self.keys), "A&udio")
         self.addTab(_page(self.tools), "&Tools")
         self.addTab(_page(self.usage), "Usa&ge")
         controller.voice_lock_changed.connect(self._on_controller_voice_lock_changed)
@@ -64,6 +78,7 @@ class SidePanels(QTabWidget):
         self.instructions.set_values(settings.instructions)
         self.vad.set_values(settings.turn_detection, settings.transcription, settings.audio)
         self.audio.set_values(settings.audio)
+        self.keys.set_values(settings.ui)
         self.tools.set_values(settings.tools)
         self.usage.set_prices(settings.prices)
 
