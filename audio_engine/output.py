@@ -69,8 +69,7 @@ class OutputStream:
         self._far_end = far_end
         self._resampler = StreamResampler(ENGINE_RATE, rate) if rate != ENGINE_RATE else None
         self._buffer: Samples = np.zeros(buffer_samples, dtype=np.int16)
-        self._lead_in_samples = ENGINE_RATE * LEAD_IN_MS // 1000
-        self._lead_in: Samples = np.zeros(self._lead_in_samples, dtype=np.int16)
+        self._lead_in: Samples = np.zeros(ENGINE_RATE * LEAD_IN_MS // 1000, dtype=np.int16)
         self._rest_after_frames = int(REST_AFTER_S * rate)
         self._rest_after_finished_frames = int(REST_AFTER_FINISHED_S * rate)
         self._lock = threading.Lock()
