@@ -45,6 +45,9 @@ class LevelMeter(QWidget):
         self.setAccessibleName(accessible_name)
         self.setToolTip(f"{accessible_name} (dBFS): bar is loudness, tick is peak")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # The meter paints every pixel itself, so a repaint (25 a second while
+        # audio plays) need not repaint the widgets behind it first.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._rms = FLOOR_DB
         self._peak = FLOOR_DB
         self._hold = FLOOR_DB
@@ -96,6 +99,7 @@ class LevelMeter(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         palette = self.palette()
+        painter.fillRect(self.rect(), palette.color(self.backgroundRole()))
         area = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         painter.setPen(palette.color(QPalette.ColorRole.Mid))
         painter.setBrush(palette.color(QPalette.ColorRole.Base))

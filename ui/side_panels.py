@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.audio_checks import AudioChecks
 from desktop.controller import ConversationController
@@ -48,7 +48,8 @@ class SidePanels(QTabWidget):
                 "global_ptt_key": "Global key",
             },
         )
-        self.keys.setAccessibleName("Push-to-talk keys")
+        keys_box = QGroupBox("Push-to-talk keys")
+        QVBoxLayout(keys_box).addWidget(self.keys)
         self.tools = ToolsPanel()
         self.usage = UsagePanel()
         self.usage.reset_conversation_requested.connect(controller.reset_conversation)
@@ -64,7 +65,7 @@ class SidePanels(QTabWidget):
         self.addTab(_page(self.voice), "&Voice")
         self.addTab(_page(self.instructions), "&Instructions")
         self.addTab(_page(self.vad), "VA&D")
-        self.addTab(_page(self.audio, self.keys), "A&udio")
+        self.addTab(_page(self.audio, keys_box), "A&udio")
         self.addTab(_page(self.tools), "&Tools")
         self.addTab(_page(self.usage), "Usa&ge")
         controller.voice_lock_changed.connect(self._on_controller_voice_lock_changed)
