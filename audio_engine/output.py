@@ -142,15 +142,8 @@ class OutputStream:
         with self._lock:
             stream, self._stream = self._stream, None
             self._rests = self._starts
-        if stream is None:
-            return
-        try:
-            if not abort and not stream.is_stopped():
-                stream.stop_stream()
-        except OSError:
-            pass
-        with contextlib.suppress(OSError):
-            stream.close()
+        if stream is not None:
+            close_stream(stream, abort)
 
     # ----- the PortAudio callback (its own thread) ----------------------------
 
@@ -257,3 +250,14 @@ def _time_field(time_info: Any, name: str) -> float:
         return float(time_info[name])
     except (KeyError, TypeError, ValueError):
         return 0.0
+
+
+def close_stream(stream: Any, abort: bool) -> None:
+    """Stop a PyAudio stream (unless ``abort``: closing a running one aborts it) and close it."""
+    try:
+        if not abort and not stream.is_stopped():
+            stream.stop_stream()
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        stream.close()

@@ -13,7 +13,6 @@ inside the callback (about 5 µs per chunk).
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any
 
@@ -24,7 +23,7 @@ import pyaudio
 from audio_engine.capture import CaptureRing
 from audio_engine.devices import AudioDevice, DeviceChoice, choose_device, devices_from
 from audio_engine.errors import AudioDeviceError
-from audio_engine.output import OutputStream
+from audio_engine.output import OutputStream, close_stream
 from audio_engine.playback import PlaybackQueue
 from audio_engine.resample import StreamResampler
 from audio_engine.ring import SampleRing
@@ -179,13 +178,7 @@ class StreamPair:
         # it could also spin after the server died.
         stream, self._input = self._input, None
         if stream is not None:
-            try:
-                if not abort and not stream.is_stopped():
-                    stream.stop_stream()
-            except OSError:
-                pass
-            with contextlib.suppress(OSError):
-                stream.close()
+            close_stream(stream, abort)
         output, self.output = self.output, None
         if output is not None:
             output.close(abort)

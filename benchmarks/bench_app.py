@@ -30,60 +30,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from tests.audio.sound_card import MonitorRecorder  # noqa: E402  (needs the path above)
+
 RATE = 24000
 BLOCK = 480
 
 
-class Tap:
-    """parec on a PulseAudio source, every block timestamped on arrival."""
-
-    def __init__(self, source: str) -> None:
-        self._process = subprocess.Popen(
-            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={RATE}",
-             "--channels=1", "--latency-msec=5"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        self.blocks: list[tuple[float, bytes]] = []
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._pump, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 5
-        while not self.blocks and time.monotonic() < deadline:
-            time.sleep(0.005)
-
-    def _pump(self) -> None:
-        assert self._process.stdout is not None
-        fd = self._process.stdout.fileno()
-        while block := os.read(fd, 960):
-            with self._lock:
-                self.blocks.append((time.monotonic(), block))
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the thread reading the recorder (not the app's work)."""
-        for thread in psutil.Process().threads():
-            if thread.id == self._thread.native_id:
-                return float(thread.user_time + thread.system_time)
-        return 0.0
-
-    def samples_and_times(self) -> tuple[np.ndarray, np.ndarray]:
-        """All samples, and each sample's arrival time."""
-        with self._lock:
-            blocks = list(self.blocks)
-        data = b"".join(b for _, b in blocks)
-        samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
-        times = np.concatenate([np.full(len(b) // 2, t) for t, b in blocks]) if blocks else []
-        return samples, np.asarray(times)[: len(samples)]
-
-    def first_loud_after(self, after: float, level: int = 1000) -> float | None:
-        samples, times = self.samples_and_times()
-        loud = np.flatnonzero((np.abs(samples.astype(np.int32)) > level) & (times > after))
-        return float(times[loud[0]]) if len(loud) else None
-
-    def stop(self) -> None:
-        self._process.terminate()
-        self._process.wait(timeout=5)
-        self._thread.join(timeout=5)
+def make_tap(source: str) -> MonitorRecorder:
+    """parec on a PulseAudio source, every 20 ms block timestamped on arrival."""
+    recorder = MonitorRecorder(source, block_bytes=960)
+    recorder.wait_started(5.0)
+    return recorder
 
 
 def find_block(haystack: np.ndarray, probe: np.ndarray) -> int:
@@ -134,7 +91,7 @@ def bench_launch(runs: int = 5) -> None:
 # -- output floor ----------------------------------------------------------------------
 
 
-def bench_output_floor(tap: Tap, runs: int = 5) -> float:
+def bench_output_floor(tap: MonitorRecorder, runs: int = 5) -> float:
     """Writing audio straight into the sound server, until it is heard at the sink."""
     import pyaudio
 
@@ -213,10 +170,9 @@ def _idle_loop_cpu(interval: int, seconds: float) -> float:
 
 
 def bench_streaming(
-    seconds: float, floor_ms: float, tap: Tap, probe_ms: int, echo: str, inspector: bool
+    seconds: float, floor_ms: float, tap: MonitorRecorder, probe_ms: int, echo: str, inspector: bool
 ) -> None:
     """A scripted conversation; ``probe_ms`` 0 runs without the event-loop probe timer."""
-    import psutil
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     from desktop.app import ParleyApp, ensure_application
@@ -356,7 +312,10 @@ def _thread_comm(tid: int) -> str:
 
 
 def report_output_latency(
-    tap: Tap, first_play: dict[str, float], received: dict[str, list[bytes]], floor_ms: float
+    tap: MonitorRecorder,
+    first_play: dict[str, float],
+    received: dict[str, list[bytes]],
+    floor_ms: float,
 ) -> None:
     samples, times = tap.samples_and_times()
     latencies = []
@@ -382,7 +341,7 @@ def report_output_latency(
 
 
 def report_barge_in(
-    tap: Tap,
+    tap: MonitorRecorder,
     interrupts: list[tuple[float, str, int]],
     received: dict[str, list[bytes]],
     first_play_times: dict[str, float],
@@ -459,7 +418,7 @@ def bench_mic_to_wire(runs: int = 8) -> None:
     QTimer.singleShot(3000, loop.quit)
     loop.exec()
     assert app.controller.connection_state is ConnectionState.LIVE
-    tap = Tap("parley_mic")
+    tap = make_tap("parley_mic")
     tone = (np.sin(np.arange(RATE // 5) * 2 * np.pi * 660 / RATE) * 8000).astype("<i2")
     results = []
     for _ in range(runs):
@@ -520,7 +479,7 @@ def main() -> int:
     print("Parley app benchmarks", time.strftime("%Y-%m-%d"), f"Python {sys.version.split()[0]}")
     if not args.skip_launch:
         bench_launch()
-    tap = Tap("parley_speaker.monitor")
+    tap = make_tap("parley_speaker.monitor")
     try:
         floor = bench_output_floor(tap)
         if not args.skip_probe_cost:

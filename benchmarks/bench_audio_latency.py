@@ -33,42 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
-from tests.audio.sound_card import sound_card_for_benchmark
+from tests.audio.sound_card import MonitorRecorder, sound_card_for_benchmark
 
 RATE = 24000
 
 
-class Recorder:
-    def __init__(self, source: str) -> None:
-        self._process = subprocess.Popen(
-            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={RATE}",
-             "--channels=1", "--latency-msec=5"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        self._blocks: list[tuple[float, bytes]] = []
-        self._lock = threading.Lock()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self._process.stdout is not None
-        fd = self._process.stdout.fileno()
-        while block := os.read(fd, 960):
-            with self._lock:
-                self._blocks.append((time.monotonic(), block))
-
-    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
-        """All samples so far and, per sample, the time its block arrived."""
-        with self._lock:
-            blocks = list(self._blocks)
-        data = b"".join(block for _, block in blocks)
-        stamps = np.concatenate(
-            [np.full(len(block) // 2, stamp) for stamp, block in blocks] or [np.zeros(0)]
-        )
-        return np.frombuffer(data[: len(stamps) * 2], dtype="<i2"), stamps
-
-    def stop(self) -> None:
-        self._process.terminate()
-        self._process.wait(timeout=5)
+def recorder_of(source: str) -> MonitorRecorder:
+    recorder = MonitorRecorder(source, block_bytes=960)
+    recorder.wait_started(5.0)
+    return recorder
 
 
 def spin(app: QCoreApplication, seconds: float) -> None:
@@ -102,7 +75,7 @@ def measure_playback(
     app: QCoreApplication, engine: AudioEngine, trials: int, finish: bool
 ) -> list[float]:
     """Bursts 120-150 ms apart; finished, each lets the output rest before the next."""
-    recorder = Recorder("parley_speaker.monitor")
+    recorder = recorder_of("parley_speaker.monitor")
     spin(app, 0.5)
     rng = np.random.default_rng(1)
     sent: list[tuple[float, np.ndarray]] = []
@@ -115,7 +88,7 @@ def measure_playback(
             engine.finish_item(f"p{trial}")
         sent.append((began, signal))
     spin(app, 0.5)
-    samples, stamps = recorder.snapshot()
+    samples, stamps = recorder.samples_and_times()
     recorder.stop()
     latencies, cursor = [], 0
     for began, signal in sent:
@@ -127,7 +100,7 @@ def measure_playback(
 
 
 def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
-    recorder = Recorder("parley_micfeed.monitor")
+    recorder = recorder_of("parley_micfeed.monitor")
     feeder = subprocess.Popen(
         ["pacat", "-d", "parley_micfeed", "--raw", "--format=s16le", f"--rate={RATE}",
          "--channels=1", "--latency-msec=10"],
@@ -160,7 +133,7 @@ def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> 
     thread.join()
     feeder.stdin.close()
     feeder.wait(timeout=5)
-    samples, stamps = recorder.snapshot()
+    samples, stamps = recorder.samples_and_times()
     recorder.stop()
     captured = np.frombuffer(b"".join(chunk for _, chunk in received), dtype="<i2")
     chunk_len = len(received[0][1]) // 2 if received else 1
@@ -176,7 +149,7 @@ def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> 
 
 
 def measure_interrupt(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
-    recorder = Recorder("parley_speaker.monitor")
+    recorder = recorder_of("parley_speaker.monitor")
     spin(app, 0.5)
     rng = np.random.default_rng(2)
     cuts: list[tuple[float, np.ndarray, int]] = []
@@ -190,7 +163,7 @@ def measure_interrupt(app: QCoreApplication, engine: AudioEngine, trials: int) -
         cuts.append((began, signal, engine.played_samples(f"i{trial}")))
         spin(app, 0.15)
     spin(app, 0.4)
-    samples, stamps = recorder.snapshot()
+    samples, stamps = recorder.samples_and_times()
     recorder.stop()
     latencies, cursor = [], 0
     for began, signal, played in cuts:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import threading
-import time
 import wave
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
+
+from tests.audio.sound_card import MonitorRecorder
 
 RATE = 24000
 Samples = npt.NDArray[np.int16]
@@ -43,41 +42,11 @@ def wav_seconds(path: Path) -> float:
         return handle.getnframes() / handle.getframerate()
 
 
-class SinkRecorder:
-    """Records what reaches the speaker (the sink's monitor), with arrival times."""
-
-    def __init__(self, source: str = "parley_speaker.monitor") -> None:
-        self._process = subprocess.Popen(
-            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={RATE}",
-             "--channels=1", "--latency-msec=5"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        self._blocks: list[tuple[float, bytes]] = []
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._pump, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 5
-        while not self._blocks and time.monotonic() < deadline:
-            time.sleep(0.005)
-
-    def _pump(self) -> None:
-        assert self._process.stdout is not None
-        fd = self._process.stdout.fileno()
-        while block := os.read(fd, 4800):
-            with self._lock:
-                self._blocks.append((time.monotonic(), block))
-
-    def samples(self) -> Samples:
-        with self._lock:
-            data = b"".join(block for _, block in self._blocks)
-        return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2").astype(np.int16)
-
-    def stop(self) -> Samples:
-        self._process.terminate()
-        self._process.wait(timeout=5)
-        self._thread.join(timeout=5)
-        return self.samples()
+def sink_recorder() -> MonitorRecorder:
+    """A recorder of what reaches the speaker (the sink's monitor), already delivering."""
+    recorder = MonitorRecorder("parley_speaker.monitor")
+    recorder.wait_started(5.0)
+    return recorder
 
 
 def find_exact(haystack: Samples, needle: Samples, probe_len: int = 64) -> int:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from audio_engine import AudioEngine
 from desktop.audio_checks import AudioChecks, tone_pcm
-from tests.app.audio_helpers import SinkRecorder, find_exact
+from tests.app.audio_helpers import find_exact, sink_recorder
 
 pytestmark = pytest.mark.audio
 
@@ -28,7 +28,7 @@ def test_test_tone_reaches_the_speaker(qtbot: QtBot, audio: AudioEngine) -> None
     checks.audio = audio
     statuses: list[str] = []
     checks.status.connect(statuses.append)
-    sink = SinkRecorder()
+    sink = sink_recorder()
     try:
         checks.play_tone()
         qtbot.waitUntil(lambda: not audio.is_playing, timeout=5000)

@@ -115,9 +115,13 @@ def sound_card_for_benchmark(shared: bool = False) -> Iterator[None]:
 
 
 class MonitorRecorder:
-    """Records a PulseAudio source with parec, timestamping every block it reads."""
+    """Records a PulseAudio source with parec, timestamping every block it reads.
 
-    def __init__(self, source: str = "parley_speaker.monitor") -> None:
+    ``block_bytes`` sets how much one read takes at most: smaller blocks give
+    finer arrival times (benchmarks use 960 bytes, 20 ms).
+    """
+
+    def __init__(self, source: str = "parley_speaker.monitor", block_bytes: int = 4800) -> None:
         self._process = subprocess.Popen(
             [
                 "parec",
@@ -132,6 +136,7 @@ class MonitorRecorder:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        self._block_bytes = block_bytes
         self._blocks: list[tuple[float, bytes]] = []
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._pump, daemon=True)
@@ -141,7 +146,7 @@ class MonitorRecorder:
         assert self._process.stdout is not None
         fd = self._process.stdout.fileno()
         while True:
-            block = os.read(fd, 4800)
+            block = os.read(fd, self._block_bytes)
             if not block:
                 return
             with self._lock:
@@ -161,6 +166,16 @@ class MonitorRecorder:
             data = b"".join(block for _, block in self._blocks)
         return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2").astype(np.int16)
 
+    def samples_and_times(self) -> tuple[Samples, npt.NDArray[np.float64]]:
+        """All samples so far and, per sample, when the block holding it was read."""
+        with self._lock:
+            blocks = list(self._blocks)
+        samples = np.frombuffer(b"".join(block for _, block in blocks), dtype="<i2")
+        stamps = [np.full(len(block) // 2, stamp) for stamp, block in blocks]
+        times = np.concatenate(stamps) if stamps else np.zeros(0)
+        count = min(len(samples), len(times))
+        return samples[:count].astype(np.int16), times[:count]
+
     def arrival_time_of(self, sample_index: int) -> float:
         """When the block holding ``sample_index`` was read."""
         position = 0
@@ -170,6 +185,21 @@ class MonitorRecorder:
                 if position > sample_index:
                     return stamp
         raise IndexError(sample_index)
+
+    def first_loud_after(self, after: float, level: int = 1000) -> float | None:
+        """When the first sample louder than ``level`` read after ``after`` arrived."""
+        samples, times = self.samples_and_times()
+        loud = np.flatnonzero((np.abs(samples.astype(np.int32)) > level) & (times > after))
+        return float(times[loud[0]]) if len(loud) else None
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the thread reading parec (a benchmark subtracts it from its own)."""
+        import psutil
+
+        for thread in psutil.Process().threads():
+            if thread.id == self._thread.native_id:
+                return float(thread.user_time + thread.system_time)
+        return 0.0
 
     def stop(self) -> Samples:
         self._process.terminate()
