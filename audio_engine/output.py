@@ -49,7 +49,7 @@ REST_AFTER_FINISHED_S = 0.03
 REST_AFTER_S = 0.25
 MAX_BACKLOG_S = 1.0  # a latency estimate beyond this is not believed
 HEARD_MARGIN_S = 0.005
-UNKNOWN_LATENCY_S = 0.2  # when the host API gives no timestamps
+UNKNOWN_LATENCY_S = 0.1  # margin over PortAudio's latency when there are no timestamps
 
 
 class OutputStream:
@@ -95,6 +95,7 @@ class OutputStream:
             stream_callback=self._on_stream_callback,
             start=False,
         )
+        self._reported_latency = self.latency()
 
     @property
     def live(self) -> bool:
@@ -219,7 +220,7 @@ class OutputStream:
             self._audible_until = dac + frame_count / self.rate
             self._audible_on_stream_clock = True
         else:  # no timestamps from this host API: assume a generous latency
-            self._audible_until = time.monotonic() + UNKNOWN_LATENCY_S
+            self._audible_until = time.monotonic() + self._reported_latency + UNKNOWN_LATENCY_S
             self._audible_on_stream_clock = False
 
     def _all_heard(self, time_info: Any) -> bool:
@@ -234,7 +235,10 @@ class OutputStream:
             time_info, "current_time"
         )
         if not 0.0 < backlog < MAX_BACKLOG_S:
-            return 0
+            # No timestamps from this host API: PortAudio's own latency figure
+            # is the best guess, and erring towards "not heard" keeps the
+            # truncate point short of what was audible.
+            backlog = min(self._reported_latency, MAX_BACKLOG_S)
         handed_since_start = self._playback.read_pos - self._read_pos_at_start
         return min(int(backlog * ENGINE_RATE), max(0, handed_since_start))
 
