@@ -41,16 +41,7 @@ __all__ = ["RENEW_AFTER_S", "RETRY_DELAYS_S", "VOICE_LOCK_REASON", "Conversation
 class ConversationController(SessionControl, TurnControl):
     """Owns the session, the state machines and the conversation record.
 
-    Signals:
-        connection_state_changed(object, str): a ConnectionState and the reason.
-        turn_state_changed(object): a TurnState.
-        entry_changed(object): a transcript Entry was added or updated.
-        transcript_cleared(): the conversation was reset.
-        status_message(str): a short message for the status bar.
-        notification(str, str): title and text for a desktop notification.
-        usage_changed(object): the UsageLedger after a response.
-        voice_lock_changed(str): why the voice is locked; empty once it is free again.
-        inspector_records(list): a batch of InspectorRecord for the inspector.
+    Signals: those of ``ControllerCore``, where they are declared and documented.
     """
 
     def __init__(
