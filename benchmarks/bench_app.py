@@ -30,17 +30,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.audio.sound_card import MonitorRecorder  # noqa: E402  (needs the path above)
+from tests.audio.sound_card import MonitorRecorder, pcm_feeder  # noqa: E402  (needs the path above)
 
 RATE = 24000
 BLOCK = 480
-
-
-def make_tap(source: str) -> MonitorRecorder:
-    """parec on a PulseAudio source, every 20 ms block timestamped on arrival."""
-    recorder = MonitorRecorder(source, block_bytes=960)
-    recorder.wait_started(5.0)
-    return recorder
 
 
 def find_block(haystack: np.ndarray, probe: np.ndarray) -> int:
@@ -418,16 +411,12 @@ def bench_mic_to_wire(runs: int = 8) -> None:
     QTimer.singleShot(3000, loop.quit)
     loop.exec()
     assert app.controller.connection_state is ConnectionState.LIVE
-    tap = make_tap("parley_mic")
+    tap = MonitorRecorder.started("parley_mic", block_bytes=960)
     tone = (np.sin(np.arange(RATE // 5) * 2 * np.pi * 660 / RATE) * 8000).astype("<i2")
     results = []
     for _ in range(runs):
         start = time.monotonic()
-        feeder = subprocess.Popen(
-            ["pacat", "-d", "parley_micfeed", "--raw", "--format=s16le", f"--rate={RATE}",
-             "--channels=1", "--latency-msec=10"],
-            stdin=subprocess.PIPE,
-        )  # fmt: skip
+        feeder = pcm_feeder()
         assert feeder.stdin is not None
         feeder.stdin.write(bytes(RATE // 10 * 2) + tone.tobytes() + bytes(RATE // 10 * 2))
         feeder.stdin.close()
@@ -479,7 +468,7 @@ def main() -> int:
     print("Parley app benchmarks", time.strftime("%Y-%m-%d"), f"Python {sys.version.split()[0]}")
     if not args.skip_launch:
         bench_launch()
-    tap = make_tap("parley_speaker.monitor")
+    tap = MonitorRecorder.started("parley_speaker.monitor", block_bytes=960)
     try:
         floor = bench_output_floor(tap)
         if not args.skip_probe_cost:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import threading
 import time
@@ -33,15 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
-from tests.audio.sound_card import MonitorRecorder, sound_card_for_benchmark
+from tests.audio.sound_card import MonitorRecorder, pcm_feeder, sound_card_for_benchmark
+from tests.audio_files import find_exact
 
 RATE = 24000
-
-
-def recorder_of(source: str) -> MonitorRecorder:
-    recorder = MonitorRecorder(source, block_bytes=960)
-    recorder.wait_started(5.0)
-    return recorder
 
 
 def spin(app: QCoreApplication, seconds: float) -> None:
@@ -49,14 +43,6 @@ def spin(app: QCoreApplication, seconds: float) -> None:
     loop = QEventLoop()
     QTimer.singleShot(int(seconds * 1000), loop.quit)
     loop.exec()
-
-
-def locate(haystack: np.ndarray, needle: np.ndarray, after: int = 0) -> int:
-    probe = needle[:32]
-    for index in np.flatnonzero(haystack[after : len(haystack) - 32] == probe[0]) + after:
-        if np.array_equal(haystack[index : index + 32], probe):
-            return int(index)
-    return -1
 
 
 def burst(seed: int, ms: int = 10) -> np.ndarray:
@@ -75,7 +61,7 @@ def measure_playback(
     app: QCoreApplication, engine: AudioEngine, trials: int, finish: bool
 ) -> list[float]:
     """Bursts 120-150 ms apart; finished, each lets the output rest before the next."""
-    recorder = recorder_of("parley_speaker.monitor")
+    recorder = MonitorRecorder.started("parley_speaker.monitor", block_bytes=960)
     spin(app, 0.5)
     rng = np.random.default_rng(1)
     sent: list[tuple[float, np.ndarray]] = []
@@ -92,7 +78,7 @@ def measure_playback(
     recorder.stop()
     latencies, cursor = [], 0
     for began, signal in sent:
-        index = locate(samples, signal, cursor)
+        index = find_exact(samples, signal, cursor)
         if index >= 0:
             latencies.append(stamps[index] - began)
             cursor = index
@@ -100,12 +86,8 @@ def measure_playback(
 
 
 def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
-    recorder = recorder_of("parley_micfeed.monitor")
-    feeder = subprocess.Popen(
-        ["pacat", "-d", "parley_micfeed", "--raw", "--format=s16le", f"--rate={RATE}",
-         "--channels=1", "--latency-msec=10"],
-        stdin=subprocess.PIPE,
-    )  # fmt: skip
+    recorder = MonitorRecorder.started("parley_micfeed.monitor", block_bytes=960)
+    feeder = pcm_feeder()
     assert feeder.stdin is not None
     received: list[tuple[float, bytes]] = []
     running = True
@@ -139,8 +121,8 @@ def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> 
     chunk_len = len(received[0][1]) // 2 if received else 1
     latencies, mic_cursor, feed_cursor = [], 0, 0
     for signal in signals:
-        at_mic = locate(captured, signal, mic_cursor)
-        at_feed = locate(samples, signal, feed_cursor)
+        at_mic = find_exact(captured, signal, mic_cursor)
+        at_feed = find_exact(samples, signal, feed_cursor)
         if at_mic < 0 or at_feed < 0:
             continue
         mic_cursor, feed_cursor = at_mic, at_feed
@@ -149,7 +131,7 @@ def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> 
 
 
 def measure_interrupt(app: QCoreApplication, engine: AudioEngine, trials: int) -> list[float]:
-    recorder = recorder_of("parley_speaker.monitor")
+    recorder = MonitorRecorder.started("parley_speaker.monitor", block_bytes=960)
     spin(app, 0.5)
     rng = np.random.default_rng(2)
     cuts: list[tuple[float, np.ndarray, int]] = []
@@ -167,7 +149,7 @@ def measure_interrupt(app: QCoreApplication, engine: AudioEngine, trials: int) -
     recorder.stop()
     latencies, cursor = [], 0
     for began, signal, played in cuts:
-        index = locate(samples, signal, cursor)
+        index = find_exact(samples, signal, cursor)
         if index < 0 or index + played >= len(stamps):
             continue
         cursor = index

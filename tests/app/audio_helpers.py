@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pytest
 
-from tests.audio.sound_card import MonitorRecorder
+from tests.audio_files import espeak_wav, find_exact
 
 RATE = 24000
 Samples = npt.NDArray[np.int16]
@@ -19,17 +17,7 @@ Samples = npt.NDArray[np.int16]
 
 def make_speech(folder: Path, text: str, name: str) -> Path:
     """``text`` spoken by espeak-ng, as a 24 kHz mono 16-bit WAV with a little silence."""
-    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        pytest.skip("espeak-ng and sox are needed to make test speech")
-    raw = folder / f"{name}-raw.wav"
-    wav = folder / f"{name}.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), text], check=True)
-    subprocess.run(
-        ["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", str(wav),
-         "pad", "0.2", "0.8"],
-        check=True,
-    )  # fmt: skip
-    return wav
+    return espeak_wav(folder / f"{name}.wav", text, words_per_minute=150, pad_s=(0.2, 0.8))
 
 
 def play_into_microphone(path: Path) -> subprocess.Popen[bytes]:
@@ -40,27 +28,6 @@ def play_into_microphone(path: Path) -> subprocess.Popen[bytes]:
 def wav_seconds(path: Path) -> float:
     with wave.open(str(path)) as handle:
         return handle.getnframes() / handle.getframerate()
-
-
-def sink_recorder() -> MonitorRecorder:
-    """A recorder of what reaches the speaker (the sink's monitor), already delivering."""
-    recorder = MonitorRecorder("parley_speaker.monitor")
-    recorder.wait_started(5.0)
-    return recorder
-
-
-def find_exact(haystack: Samples, needle: Samples, probe_len: int = 64) -> int:
-    """Where ``needle`` starts in ``haystack`` sample-exactly, or -1."""
-    nonzero = np.flatnonzero(needle)
-    if len(nonzero) == 0:
-        return -1
-    offset = int(nonzero[0])
-    probe = needle[offset : offset + probe_len]
-    candidates = np.flatnonzero(haystack[: len(haystack) - len(probe) + 1] == probe[0])
-    for index in candidates:
-        if np.array_equal(haystack[index : index + len(probe)], probe):
-            return int(index) - offset
-    return -1
 
 
 def matched_prefix(recorded: Samples, start: int, reference: Samples) -> int:

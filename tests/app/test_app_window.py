@@ -18,6 +18,7 @@ from desktop.app import ParleyApp
 from desktop.config_store import load_settings
 from desktop.logging_setup import register_secret, setup_logging
 from desktop.state import TurnState
+from tests.app.conftest import wait_reply
 from ui.inspector_model import rows_to_json
 
 SECRET = "sk-proj-ThisMustNeverLeak0123456789abcdef"
@@ -32,17 +33,6 @@ def app(qtbot: QtBot, tmp_path: Path) -> Iterator[ParleyApp]:
     parley.close()
 
 
-def wait_reply(qtbot: QtBot, parley: ParleyApp, count: int = 1) -> None:
-    controller = parley.controller
-
-    def done() -> bool:
-        replies = [e for e in controller.transcript.entries() if e.role == "assistant"]
-        return len(replies) >= count and replies[-1].status == "done"
-
-    qtbot.waitUntil(done, timeout=15000)
-    qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
-
-
 def test_typed_turn_through_the_window(qtbot: QtBot, app: ParleyApp) -> None:
     window = app.window
     app.start(connect=True)
@@ -50,7 +40,7 @@ def test_typed_turn_through_the_window(qtbot: QtBot, app: ParleyApp) -> None:
     assert "Live" in window.connection_bar.state_text()
     window.message_edit.setText("hello")
     qtbot.keyClick(window.message_edit, Qt.Key.Key_Return)
-    wait_reply(qtbot, app)
+    wait_reply(qtbot, app.controller)
     model = window.transcript.model
     assert [e.role for e in model.entries()] == ["user", "assistant"]
     assert model.entries()[1].text
@@ -68,7 +58,7 @@ def test_tool_call_round_trip_is_shown_inline(qtbot: QtBot, app: ParleyApp) -> N
     app.start(connect=True)
     qtbot.waitUntil(lambda: app.live, timeout=15000)
     app.controller.send_text("what time is it")
-    wait_reply(qtbot, app)
+    wait_reply(qtbot, app.controller)
     entries = app.controller.transcript.entries()
     tool = next(e for e in entries if e.role == "tool")
     assert tool.tool_name == "get_local_time"
@@ -85,7 +75,7 @@ def test_calculator_and_timer_tools(qtbot: QtBot, app: ParleyApp) -> None:
     notes: list[tuple[str, str]] = []
     app.controller.notification.connect(lambda title, text: notes.append((title, text)))
     app.controller.send_text("set a timer for 1 second")
-    wait_reply(qtbot, app)
+    wait_reply(qtbot, app.controller)
     tool = next(e for e in app.controller.transcript.entries() if e.role == "tool")
     assert tool.tool_name == "set_timer", tool
     qtbot.waitUntil(lambda: any("timer" in t.lower() for t, _ in notes), timeout=5000)
@@ -168,7 +158,7 @@ def test_a_key_never_reaches_logs_settings_or_inspector(
         parley.start(connect=True)
         qtbot.waitUntil(lambda: parley.live, timeout=15000)
         parley.controller.send_text(f"my key is {SECRET}")
-        wait_reply(qtbot, parley)
+        wait_reply(qtbot, parley.controller)
         qtbot.waitUntil(lambda: parley.window.inspector.model.rowCount() > 5, timeout=3000)
         inspector_json = rows_to_json(parley.window.inspector.model.log.rows)
         parley.window.close()
@@ -221,4 +211,4 @@ def test_no_audio_devices_still_allows_typed_conversation(
     app.start(connect=True)
     qtbot.waitUntil(lambda: app.live, timeout=15000)
     app.controller.send_text("hello")
-    wait_reply(qtbot, app)
+    wait_reply(qtbot, app.controller)

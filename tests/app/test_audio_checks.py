@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from audio_engine import AudioEngine
 from desktop.audio_checks import AudioChecks, tone_pcm
-from tests.app.audio_helpers import find_exact, sink_recorder
+from tests.audio.sound_card import MonitorRecorder
+from tests.audio_files import find_exact
 
 pytestmark = pytest.mark.audio
 
@@ -28,7 +29,7 @@ def test_test_tone_reaches_the_speaker(qtbot: QtBot, audio: AudioEngine) -> None
     checks.audio = audio
     statuses: list[str] = []
     checks.status.connect(statuses.append)
-    sink = sink_recorder()
+    sink = MonitorRecorder.started()
     try:
         checks.play_tone()
         qtbot.waitUntil(lambda: not audio.is_playing, timeout=5000)

@@ -27,9 +27,9 @@ from tests.app.audio_helpers import (
     make_speech,
     matched_prefix,
     play_into_microphone,
-    sink_recorder,
 )
 from tests.app.conftest import offline_settings
+from tests.audio.sound_card import MonitorRecorder
 
 pytestmark = [pytest.mark.audio, pytest.mark.speech]
 
@@ -117,7 +117,7 @@ def assert_heard_at_sink(session: Session, sink: np.ndarray, item_id: str) -> No
 def test_hands_free_speech_gets_a_transcript_and_a_spoken_reply(
     qtbot: QtBot, session: Session, phrases: dict[str, Path]
 ) -> None:
-    sink = sink_recorder()
+    sink = MonitorRecorder.started()
     try:
         player = play_into_microphone(phrases["hello"])
         reply = wait_spoken_reply(qtbot, session)
@@ -141,7 +141,7 @@ def test_push_to_talk_press_and_release(
     player = play_into_microphone(phrases["hello"])
     player.wait(timeout=10)
     qtbot.wait(200)
-    sink = sink_recorder()
+    sink = MonitorRecorder.started()
     try:
         controller.ptt_release()
         reply = wait_spoken_reply(qtbot, session)
@@ -159,7 +159,7 @@ def test_barge_in_stops_playback_and_truncates_at_what_was_heard(
     qtbot: QtBot, session: Session, phrases: dict[str, Path]
 ) -> None:
     controller = session.controller
-    sink = sink_recorder()
+    sink = MonitorRecorder.started()
     try:
         controller.send_text("count to forty")
         qtbot.waitUntil(lambda: controller.turn_state is TurnState.SPEAKING, timeout=15000)

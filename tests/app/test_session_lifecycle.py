@@ -12,22 +12,9 @@ from pytestqt.qtbot import QtBot
 from desktop.backends import OfflineEngineHost
 from desktop.controller import ConversationController
 from desktop.secrets import KeyStore
-from desktop.state import ConnectionState, TurnState
-from tests.app.conftest import offline_settings
+from desktop.state import ConnectionState
+from tests.app.conftest import offline_settings, wait_live, wait_reply
 from tests.app.relay import DroppingRelay
-
-
-def wait_live(qtbot: QtBot, controller: ConversationController) -> None:
-    qtbot.waitUntil(lambda: controller.connection_state is ConnectionState.LIVE, timeout=15000)
-
-
-def wait_reply(qtbot: QtBot, controller: ConversationController, count: int = 1) -> None:
-    def done() -> bool:
-        replies = [e for e in controller.transcript.entries() if e.role == "assistant"]
-        return len(replies) >= count and replies[-1].status == "done"
-
-    qtbot.waitUntil(done, timeout=15000)
-    qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
 
 
 @pytest.fixture

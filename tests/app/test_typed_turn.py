@@ -6,11 +6,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop.controller import ConversationController
 from desktop.state import ConnectionState, TurnState
+from tests.app.conftest import wait_live, wait_reply
 
 
 def connect(qtbot: QtBot, controller: ConversationController) -> None:
     controller.connect_backend()
-    qtbot.waitUntil(lambda: controller.connection_state is ConnectionState.LIVE, timeout=15000)
+    wait_live(qtbot, controller)
 
 
 def test_typed_message_gets_a_spoken_reply(
@@ -18,17 +19,11 @@ def test_typed_message_gets_a_spoken_reply(
 ) -> None:
     connect(qtbot, controller)
     assert controller.send_text("hello there")
-    qtbot.waitUntil(
-        lambda: any(
-            e.role == "assistant" and e.status == "done" and e.text
-            for e in controller.transcript.entries()
-        ),
-        timeout=15000,
-    )
-    qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
+    wait_reply(qtbot, controller)
     roles = [e.role for e in controller.transcript.entries()]
     assert roles[:2] == ["user", "assistant"]
     assistant = next(e for e in controller.transcript.entries() if e.role == "assistant")
+    assert assistant.text
     assert controller.tracker.received_ms(assistant.key) > 100
     assert controller.voice_locked
     assert controller.usage.turns == 1
@@ -41,12 +36,7 @@ def test_g711_session_decodes_replies_for_playback(
     controller.settings.audio.format = "g711_ulaw"
     connect(qtbot, controller)
     assert controller.send_text("hello")
-    qtbot.waitUntil(
-        lambda: any(
-            e.role == "assistant" and e.status == "done" for e in controller.transcript.entries()
-        ),
-        timeout=15000,
-    )
+    wait_reply(qtbot, controller)
     assistant = next(e for e in controller.transcript.entries() if e.role == "assistant")
     # Decoded to 24 kHz PCM16 before playback (48 bytes per ms, not G.711's 8): the
     # greeting is several seconds long, a sixth of that if it were left undecoded.
@@ -65,12 +55,7 @@ def test_server_error_is_shown_and_the_session_goes_on(
     qtbot.waitUntil(lambda: any("Server error" in m for m in messages), timeout=5000)
     assert controller.connection_state is ConnectionState.LIVE
     assert controller.send_text("hello")
-    qtbot.waitUntil(
-        lambda: any(
-            e.role == "assistant" and e.status == "done" for e in controller.transcript.entries()
-        ),
-        timeout=15000,
-    )
+    wait_reply(qtbot, controller)
 
 
 def test_rejected_response_request_does_not_block_the_next_turn(
@@ -85,12 +70,7 @@ def test_rejected_response_request_does_not_block_the_next_turn(
     qtbot.waitUntil(lambda: any("Not sent" in m for m in messages), timeout=5000)
     qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
     assert controller.send_text("hello"), "the sender survived the refused event"
-    qtbot.waitUntil(
-        lambda: any(
-            e.role == "assistant" and e.status == "done" for e in controller.transcript.entries()
-        ),
-        timeout=15000,
-    )
+    wait_reply(qtbot, controller)
 
 
 def test_offline_engine_without_speech_says_typed_only(

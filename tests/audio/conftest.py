@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -15,19 +13,10 @@ import numpy.typing as npt
 import pytest
 
 from tests.audio.sound_card import MonitorRecorder, PrivateSoundServer
+from tests.audio_files import espeak_wav
 
 RATE = 24000
 Samples = npt.NDArray[np.int16]
-
-
-def find_exact(haystack: Samples, needle: Samples) -> int:
-    """Index where ``needle`` starts in ``haystack`` exactly, or -1."""
-    probe = needle[:64]
-    candidates = np.flatnonzero(haystack[: len(haystack) - len(probe) + 1] == probe[0])
-    for index in candidates:
-        if np.array_equal(haystack[index : index + len(probe)], probe):
-            return int(index)
-    return -1
 
 
 def noise(seconds: float, level: float = 3000.0, seed: int = 7) -> Samples:
@@ -52,38 +41,15 @@ def sound_card(pulse_server: str) -> Iterator[PrivateSoundServer]:
 
 @pytest.fixture
 def monitor(sound_card: PrivateSoundServer) -> Iterator[MonitorRecorder]:
-    recorder = MonitorRecorder()
-    recorder.wait_started()
+    recorder = MonitorRecorder.started(timeout=3.0)
     yield recorder
     recorder.stop()
 
 
 @pytest.fixture(scope="session")
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        pytest.skip("espeak-ng and sox are needed to make test speech")
     folder = tmp_path_factory.mktemp("speech")
-    raw = folder / "raw.wav"
-    wav = folder / "speech24k.wav"
-    subprocess.run(
-        ["espeak-ng", "-v", "en-us", "-w", str(raw), "Hello, this is a test of the microphone."],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        ["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", str(wav)],
-        check=True,
-        capture_output=True,
-    )
-    return wav
-
-
-def read_wav_samples(path: Path) -> Samples:
-    import wave
-
-    with wave.open(str(path), "rb") as handle:
-        assert handle.getframerate() == RATE and handle.getnchannels() == 1
-        return np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2").astype(np.int16)
+    return espeak_wav(folder / "speech24k.wav", "Hello, this is a test of the microphone.")
 
 
 @pytest.fixture
@@ -125,17 +91,6 @@ class ChunkCollector:
         self._thread.join(timeout=5)
         data = b"".join(chunk for _, chunk in self.chunks)
         return np.frombuffer(data, dtype="<i2").astype(np.int16)
-
-
-def write_wav(path: Path, samples: Samples) -> Path:
-    import wave
-
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(RATE)
-        handle.writeframes(samples.astype("<i2").tobytes())
-    return path
 
 
 def best_alignment(recorded: Samples, reference: Samples) -> tuple[int, float]:

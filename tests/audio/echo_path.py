@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from tests.audio_files import espeak_wav, read_wav_samples, write_wav
+
 RATE = 24000
 FRAME = 240
 Samples = npt.NDArray[np.int16]
@@ -42,28 +44,9 @@ USER_LINE = "Wait, wait. Hold on a moment please."
 
 def espeak(text: str, folder: Path, voice: str, level_dbfs: float) -> Samples:
     """espeak-ng speech at 24 kHz, scaled to ``level_dbfs`` RMS."""
-    raw, wav = folder / f"{voice}-raw.wav", folder / f"{voice}-24k.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(raw), text], check=True)
-    subprocess.run(
-        ["sox", "-V1", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(wav)], check=True
-    )
-    import wave
-
-    with wave.open(str(wav), "rb") as handle:
-        speech = np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
+    speech = read_wav_samples(espeak_wav(folder / f"{voice}-24k.wav", text, voice))
     scale = 10 ** (level_dbfs / 20) * 32768 / np.sqrt(np.mean(speech.astype(np.float64) ** 2))
     return np.clip(speech * scale, -32767, 32767).astype(np.int16)
-
-
-def write_wav(path: Path, samples: Samples) -> Path:
-    import wave
-
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(RATE)
-        handle.writeframes(samples.astype("<i2").tobytes())
-    return path
 
 
 @contextmanager

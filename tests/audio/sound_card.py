@@ -152,6 +152,15 @@ class MonitorRecorder:
             with self._lock:
                 self._blocks.append((time.monotonic(), block))
 
+    @classmethod
+    def started(
+        cls, source: str = "parley_speaker.monitor", block_bytes: int = 4800, timeout: float = 5.0
+    ) -> MonitorRecorder:
+        """A recorder that is already delivering blocks."""
+        recorder = cls(source, block_bytes)
+        recorder.wait_started(timeout)
+        return recorder
+
     def wait_started(self, timeout: float = 3.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -206,3 +215,12 @@ class MonitorRecorder:
         self._process.wait(timeout=5)
         self._thread.join(timeout=5)
         return self.samples()
+
+
+def pcm_feeder(sink: str = "parley_micfeed") -> subprocess.Popen[bytes]:
+    """pacat playing raw 24 kHz PCM16 from its stdin into ``sink`` (the microphone's feed)."""
+    return subprocess.Popen(
+        ["pacat", "-d", sink, "--raw", "--format=s16le", f"--rate={RATE}", "--channels=1",
+         "--latency-msec=10"],
+        stdin=subprocess.PIPE,
+    )  # fmt: skip

@@ -8,13 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.audio.conftest import (
-    ChunkCollector,
-    best_alignment,
-    noise,
-    read_wav_samples,
-    write_wav,
-)
+from tests.audio.conftest import ChunkCollector, best_alignment, noise
+from tests.audio_files import read_wav_samples, write_wav
 
 pytestmark = pytest.mark.audio
 

@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from tests.audio.conftest import RATE, MonitorRecorder, find_exact, noise
+from tests.audio.conftest import RATE, MonitorRecorder, noise
+from tests.audio_files import find_exact
 
 pytestmark = pytest.mark.audio
 
