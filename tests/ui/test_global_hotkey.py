@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.x_server import Keyboard, XServer
 from ui.global_hotkey import GlobalHotkey, HotkeyError, unavailable_reason, x_key
 
+Grab = Callable[[str], tuple[GlobalHotkey, list[str]]]
+
 
 @pytest.fixture
-def hotkeys() -> Iterator[list[GlobalHotkey]]:
+def grab(x_display: str) -> Iterator[Grab]:
+    """Grab a key on the private X server; its hotkey and the events it reports."""
     made: list[GlobalHotkey] = []
-    yield made
+
+    def start(key: str) -> tuple[GlobalHotkey, list[str]]:
+        hotkey = GlobalHotkey(key, x_display)
+        made.append(hotkey)
+        events: list[str] = []
+        hotkey.pressed.connect(lambda: events.append("pressed"))
+        hotkey.released.connect(lambda: events.append("released"))
+        hotkey.start()
+        return hotkey, events
+
+    yield start
     for hotkey in made:
         hotkey.stop()
 
 
-def record(hotkey: GlobalHotkey) -> list[str]:
-    events: list[str] = []
-    hotkey.pressed.connect(lambda: events.append("pressed"))
-    hotkey.released.connect(lambda: events.append("released"))
-    return events
-
-
 def test_holding_the_key_anywhere_is_one_press_and_one_release(
-    x_display: str, keyboard: Keyboard, hotkeys: list[GlobalHotkey], qtbot
+    keyboard: Keyboard, grab: Grab, qtbot
 ) -> None:
-    hotkey = GlobalHotkey("F9", x_display)
-    hotkeys.append(hotkey)
-    events = record(hotkey)
-    hotkey.start()
+    _, events = grab("F9")
     keyboard.press("F9")
     qtbot.waitUntil(lambda: events == ["pressed"], timeout=3000)
     # Held past the auto-repeat delay: repeats must not read as release + press.
@@ -43,13 +46,8 @@ def test_holding_the_key_anywhere_is_one_press_and_one_release(
     assert events == ["pressed", "released"]
 
 
-def test_a_key_with_modifiers_fires_only_with_them(
-    x_display: str, keyboard: Keyboard, hotkeys: list[GlobalHotkey], qtbot
-) -> None:
-    hotkey = GlobalHotkey("Ctrl+Alt+Space", x_display)
-    hotkeys.append(hotkey)
-    events = record(hotkey)
-    hotkey.start()
+def test_a_key_with_modifiers_fires_only_with_them(keyboard: Keyboard, grab: Grab, qtbot) -> None:
+    _, events = grab("Ctrl+Alt+Space")
     keyboard.press("space")
     keyboard.release("space")
     qtbot.wait(150)
@@ -60,28 +58,23 @@ def test_a_key_with_modifiers_fires_only_with_them(
 
 
 def test_a_key_another_application_holds_is_refused_with_a_reason(
-    x_display: str, hotkeys: list[GlobalHotkey]
+    x_display: str, grab: Grab
 ) -> None:
-    first = GlobalHotkey("F10", x_display)
-    hotkeys.append(first)
-    first.start()
+    first, _ = grab("F10")
     second = GlobalHotkey("F10", x_display)
-    hotkeys.append(second)
-    with pytest.raises(HotkeyError, match="already taken"):
-        second.start()
-    assert not second.active
-    first.stop()
-    second.start()  # free again once the first let go
-    assert second.active
+    try:
+        with pytest.raises(HotkeyError, match="already taken"):
+            second.start()
+        assert not second.active
+        first.stop()
+        second.start()  # free again once the first let go
+        assert second.active
+    finally:
+        second.stop()
 
 
-def test_stop_lets_the_key_go(
-    x_display: str, keyboard: Keyboard, hotkeys: list[GlobalHotkey], qtbot
-) -> None:
-    hotkey = GlobalHotkey("F8", x_display)
-    hotkeys.append(hotkey)
-    events = record(hotkey)
-    hotkey.start()
+def test_stop_lets_the_key_go(keyboard: Keyboard, grab: Grab, qtbot) -> None:
+    hotkey, events = grab("F8")
     hotkey.stop()
     assert not hotkey.active
     keyboard.press("F8")
