@@ -95,15 +95,16 @@ class Sender(threading.Thread):
         self.last_chunk_sent_at = 0.0
 
     def submit(self, command: Command) -> None:
-        self._commands.put(command)
-        if self._audio is not None:
-            self._audio.wake_reader()  # run it now, not after the next chunk
+        self._enqueue(command)
 
     def stop(self) -> None:
         self._stop_requested.set()
-        self._commands.put(None)
+        self._enqueue(None)
+
+    def _enqueue(self, command: Command | None) -> None:
+        self._commands.put(command)
         if self._audio is not None:
-            self._audio.wake_reader()
+            self._audio.wake_reader()  # handled now, not after the next chunk
 
     def run(self) -> None:
         try:
