@@ -1,0 +1,410 @@
+"""The history store: every conversation in SQLite, written as it happens.
+
+Each final transcript entry is one small transaction (WAL mode, synchronous
+NORMAL: a commit is a write to the operating system, no fsync), so writing on
+the GUI thread costs tens of microseconds and a killed app loses at most the
+line that was still streaming. When a write fails for a reason that can pass
+(full disk, a lock held elsewhere, a history that could not be opened) the
+write waits in a bounded queue, in order, and is retried later; the user is
+told once per episode, and again when saving works again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop.history import queries
+from desktop.history.opening import Opened, StoreMode, classify, open_database
+from desktop.history.paths import audio_dir_for, default_history_path
+from desktop.history.records import (
+    FINAL_STATUSES,
+    ROLES,
+    ConversationInfo,
+    ConversationSummary,
+    StoredEntry,
+)
+
+__all__ = ["HistoryStore", "StoreMode"]
+
+log = logging.getLogger(__name__)
+
+Statement = tuple[str, tuple[Any, ...]]
+Write = tuple[Statement, ...]
+ProblemCallback = Callable[[str], None]
+
+#: Writes held while the history cannot be written (hours of conversation).
+MAX_PENDING = 20_000
+#: Between automatic retries of held writes (a new write triggers them).
+RETRY_INTERVAL_S = 10.0
+#: How long a retry waits for a lock held elsewhere (it runs on the caller's thread).
+RETRY_BUSY_TIMEOUT_S = 0.05
+#: Deleted conversations stay restorable this long before a purge removes them.
+UNDO_WINDOW_S = 7 * 24 * 3600.0
+
+_UPSERT_ENTRY = """
+INSERT INTO entries (conversation_id, item_key, role, text, status, created_at, finished_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (conversation_id, item_key) DO UPDATE SET
+    role = excluded.role, text = excluded.text, status = excluded.status,
+    finished_at = excluded.finished_at
+"""
+_UPSERT_TOOL = """
+INSERT INTO tool_calls (entry_id, call_id, name, arguments, output)
+VALUES ((SELECT id FROM entries WHERE conversation_id = ? AND item_key = ?), ?, ?, ?, ?)
+ON CONFLICT (entry_id) DO UPDATE SET
+    call_id = excluded.call_id, name = excluded.name,
+    arguments = excluded.arguments, output = excluded.output
+"""
+
+
+class HistoryStore:
+    """Conversations, entries and tool calls in one SQLite file. Use from one thread.
+
+    ``problems`` collects sentences for the user (also passed to ``on_problem``).
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        read_only: bool = False,
+        on_problem: ProblemCallback | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = path or default_history_path()
+        self.audio_dir = audio_dir_for(self.path)
+        self.read_only_requested = read_only
+        self.problems: list[str] = []
+        self._on_problem = on_problem
+        self._clock = clock
+        self._pending: deque[Write] = deque()
+        self._dropped = 0
+        self._failing = False
+        self._told_read_only = False
+        self._last_attempt = float("-inf")
+        self._db: sqlite3.Connection | None = None
+        self._lasting = False
+        self.mode: StoreMode = "unavailable"
+        self._adopt(open_database(self.path, read_only))
+
+    # -- state -------------------------------------------------------------------------
+
+    @property
+    def writable(self) -> bool:
+        return self.mode == "read-write"
+
+    @property
+    def pending_count(self) -> int:
+        """Writes held until the history can be written again."""
+        return len(self._pending)
+
+    def close(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            db.close()
+        self.mode = "unavailable"
+
+    # -- writes ------------------------------------------------------------------------
+
+    def start_conversation(
+        self, backend: str, model: str, *, title: str = "", started_at: float | None = None
+    ) -> str:
+        """A new conversation; returns its id (made here, so it exists even while
+        the history cannot be written)."""
+        conversation_id = uuid.uuid4().hex
+        started = self._clock() if started_at is None else started_at
+        self._write(
+            (
+                (
+                    "INSERT OR IGNORE INTO conversations (id, title, backend, model, started_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (conversation_id, title, backend, model, started),
+                ),
+            )
+        )
+        return conversation_id
+
+    def end_conversation(self, conversation_id: str, ended_at: float | None = None) -> None:
+        ended = self._clock() if ended_at is None else ended_at
+        self._write(
+            (("UPDATE conversations SET ended_at = ? WHERE id = ?", (ended, conversation_id)),)
+        )
+
+    def save_entry(
+        self,
+        conversation_id: str,
+        key: str,
+        role: str,
+        text: str,
+        status: str,
+        created_at: float,
+        *,
+        finished_at: float | None = None,
+        call_id: str = "",
+        tool_name: str = "",
+        tool_arguments: str = "",
+        tool_result: str = "",
+    ) -> None:
+        """Store a final entry (again, if it changed: e.g. marked interrupted later).
+
+        ``created_at`` (when the entry appeared) orders the conversation, so a user
+        line whose transcript completes after the reply began still comes first.
+        """
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"only final entries are stored, not {status!r} ones")
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        finished = self._clock() if finished_at is None else finished_at
+        stored_text = tool_name if role == "tool" and not text else text
+        statements: list[Statement] = [
+            (
+                _UPSERT_ENTRY,
+                (conversation_id, key, role, stored_text, status, created_at, finished),
+            )
+        ]
+        if role == "tool":
+            statements.append(
+                (
+                    _UPSERT_TOOL,
+                    (conversation_id, key, call_id, tool_name, tool_arguments, tool_result),
+                )
+            )
+        self._write(tuple(statements))
+
+    def set_usage(self, conversation_id: str, usage: dict[str, int], cost_usd: float) -> None:
+        self._write(
+            (
+                (
+                    "UPDATE conversations SET usage = ?, cost_usd = ? WHERE id = ?",
+                    (json.dumps(usage, sort_keys=True), float(cost_usd), conversation_id),
+                ),
+            )
+        )
+
+    def set_audio_file(self, conversation_id: str, audio_file: Path) -> None:
+        """Remember the kept-audio file (stored relative to ``audio_dir`` when inside it)."""
+        name = audio_file.name if audio_file.parent == self.audio_dir else str(audio_file)
+        self._write(
+            (("UPDATE conversations SET audio_file = ? WHERE id = ?", (name, conversation_id)),)
+        )
+
+    def audio_path_for(self, conversation_id: str) -> Path:
+        """Where a conversation's kept audio goes (the directory is created)."""
+        self.audio_dir.mkdir(parents=True, exist_ok=True)
+        return self.audio_dir / f"conversation-{conversation_id}.wav"
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        self._write(
+            (("UPDATE conversations SET title = ? WHERE id = ?", (title.strip(), conversation_id)),)
+        )
+
+    def delete(self, conversation_id: str) -> None:
+        """Hide a conversation; :meth:`undo_delete` brings it back until it is purged."""
+        self._write(
+            (
+                (
+                    "UPDATE conversations SET deleted_at = ? WHERE id = ?",
+                    (self._clock(), conversation_id),
+                ),
+            )
+        )
+
+    def undo_delete(self, conversation_id: str) -> None:
+        self._write(
+            (("UPDATE conversations SET deleted_at = NULL WHERE id = ?", (conversation_id,)),)
+        )
+
+    def purge_deleted(self, older_than_s: float = UNDO_WINDOW_S) -> int:
+        """Remove for good what was deleted more than ``older_than_s`` ago, with its
+        kept audio; returns how many conversations went."""
+        if self._db is None or not self.writable:
+            return 0
+        cutoff = self._clock() - older_than_s
+        rows = self._db.execute(
+            "SELECT id, audio_file FROM conversations WHERE deleted_at IS NOT NULL "
+            "AND deleted_at <= ?",
+            (cutoff,),
+        ).fetchall()
+        if not rows:
+            return 0
+        deletes = tuple(("DELETE FROM conversations WHERE id = ?", (row[0],)) for row in rows)
+        if not self._commit([deletes]):
+            return 0  # nothing is held: the next purge tries again
+        for _id, audio_file in rows:
+            if audio_file:
+                path = Path(audio_file)
+                path = path if path.is_absolute() else self.audio_dir / path
+                path.unlink(missing_ok=True)
+        return len(rows)
+
+    def close_unfinished(self) -> int:
+        """Conversations a crash left without an end get the time of their last entry."""
+        if self._db is None or not self.writable:
+            return 0
+        rows = self._db.execute(
+            "SELECT c.id, coalesce(max(e.finished_at), c.started_at) FROM conversations c "
+            "LEFT JOIN entries e ON e.conversation_id = c.id "
+            "WHERE c.ended_at IS NULL GROUP BY c.id"
+        ).fetchall()
+        self._write(
+            tuple(
+                ("UPDATE conversations SET ended_at = ? WHERE id = ?", (end, cid))
+                for cid, end in rows
+            )
+        )
+        return len(rows)
+
+    def retry_pending(self, force: bool = True) -> bool:
+        """Try the held writes again (oldest first); True when none is left."""
+        if not self._pending:
+            return True
+        now = time.monotonic()
+        if not force and now - self._last_attempt < RETRY_INTERVAL_S:
+            return False
+        self._last_attempt = now
+        if not self.writable and not self._lasting:
+            self.close()
+            self._adopt(open_database(self.path, busy_timeout_s=RETRY_BUSY_TIMEOUT_S), report=False)
+        if not self.writable:
+            return False
+        batch = list(self._pending)
+        done = self._commit(batch)
+        for _ in range(done):
+            self._pending.popleft()
+        if self._pending:
+            return False
+        if self._failing:
+            self._failing = False
+            self._report(f"The history is being saved again ({done} held changes written).")
+        return True
+
+    # -- reads -------------------------------------------------------------------------
+
+    def list_conversations(self, limit: int = 100, offset: int = 0) -> list[ConversationSummary]:
+        """Conversations newest first, with their first line and date (deleted ones hidden)."""
+        return queries.list_conversations(self._db, limit, offset) if self._db else []
+
+    def search(self, text: str, limit: int = 100) -> list[ConversationSummary]:
+        """Conversations whose entries match ``text`` (full-text, word prefixes), newest first."""
+        return queries.search(self._db, text, limit) if self._db else []
+
+    def conversation(self, conversation_id: str) -> ConversationInfo | None:
+        return queries.conversation(self._db, conversation_id) if self._db else None
+
+    def entries(self, conversation_id: str) -> list[StoredEntry]:
+        """A conversation's entries in the order they appeared."""
+        return queries.entries(self._db, conversation_id) if self._db else []
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _adopt(self, opened: Opened, report: bool = True) -> None:
+        self._db, self.mode, self._lasting = opened.db, opened.mode, opened.lasting
+        if report:
+            for problem in opened.problems:
+                self._report(problem)
+        if not self.writable and not self._lasting:
+            self._failing = True  # so that saving again is announced
+
+    def _write(self, write: Write) -> bool:
+        """Commit ``write`` now, or hold it (in order) when the history cannot take it."""
+        if self._lasting:
+            if self.read_only_requested and not self._told_read_only:
+                self._told_read_only = True
+                self._report(
+                    "The history is open read-only in this window (another Parley is "
+                    "running); this conversation is not saved."
+                )
+            return False
+        if self._pending:
+            self._hold(write)
+            self.retry_pending(force=False)
+            return not self._pending
+        if self._commit([write]):
+            return True
+        self._hold(write)
+        return False
+
+    def _commit(self, writes: Sequence[Write]) -> int:
+        """Commit ``writes`` in one transaction; returns how many of them (from the
+        first) are done with. A write that can never succeed (it breaks a constraint)
+        is logged and let go, so that it cannot hold up the ones after it."""
+        db = self._db
+        if db is None:
+            return 0
+        try:
+            self._run(db, writes)
+        except sqlite3.Error as exc:
+            if _passing(exc):
+                self._on_write_error(exc)
+                return 0
+            if len(writes) == 1:
+                log.error("history write refused, let go: %s", exc)
+                return 1
+            done = 0
+            for write in writes:
+                if self._commit([write]) == 0:
+                    break
+                done += 1
+            return done
+        return len(writes)
+
+    @staticmethod
+    def _run(db: sqlite3.Connection, writes: Sequence[Write]) -> None:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for write in writes:
+                for sql, parameters in write:
+                    db.execute(sql, parameters)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            raise
+
+    def _on_write_error(self, exc: sqlite3.Error) -> None:
+        fault = classify(exc)
+        log.warning("history write failed (%s): %s", fault, exc)
+        if self._failing:
+            return
+        self._failing = True
+        why = {
+            "full": "the disk is full",
+            "busy": "another program holds it locked",
+            "corrupt": "the file is damaged; it will be set aside when Parley starts again",
+        }.get(fault, str(exc))
+        self._report(
+            f"The history cannot be saved right now ({why}). The conversation goes on; "
+            "what is said is kept and saved once there is room again."
+        )
+
+    def _hold(self, write: Write) -> None:
+        if len(self._pending) >= MAX_PENDING:
+            self._pending.popleft()
+            self._dropped += 1
+            if self._dropped == 1:
+                self._report(
+                    "The history has been unwritable for a long time; the oldest unsaved "
+                    "lines of this conversation are being let go."
+                )
+        self._pending.append(write)
+
+    def _report(self, problem: str) -> None:
+        self.problems.append(problem)
+        if self._on_problem is not None:
+            self._on_problem(problem)
+
+
+def _passing(error: sqlite3.Error) -> bool:
+    """Whether ``error`` may pass (a full disk, a lock, an I/O error, damage found while
+    running) rather than being a write the database will always refuse."""
+    return isinstance(error, sqlite3.OperationalError) or classify(error) != "other"
