@@ -1,9 +1,12 @@
-"""Conversations that last: the history on disk. No Qt.
+"""Conversations that last: the history on disk and the context a new session
+starts with. No Qt.
 
 - :class:`HistoryStore` keeps every conversation in SQLite as it happens.
+- :func:`context_events` turns a conversation into the events that seed a new session.
 - :class:`InstanceLock` tells a second running Parley that it is not the first.
 """
 
+from desktop.history.context import ContextBudget, context_events, estimate_tokens
 from desktop.history.instance_lock import InstanceLock
 from desktop.history.paths import default_history_path
 from desktop.history.records import (
@@ -14,11 +17,14 @@ from desktop.history.records import (
 from desktop.history.store import HistoryStore, StoreMode
 
 __all__ = [
+    "ContextBudget",
     "ConversationInfo",
     "ConversationSummary",
     "HistoryStore",
     "InstanceLock",
     "StoreMode",
     "StoredEntry",
+    "context_events",
     "default_history_path",
+    "estimate_tokens",
 ]

@@ -31,6 +31,8 @@ class TurnContext:
     tools: tuple[dict[str, Any], ...] = ()
     tool_choice: str | dict[str, Any] = "auto"
     last_answer: str | None = None
+    #: The name the user gave earlier in the conversation (its context included).
+    user_name: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -43,7 +45,7 @@ def think(context: TurnContext) -> Reply:
     call = route(text, context.tools, context.tool_choice)
     if call is not None:
         return call
-    return SpokenReply(builtin_reply(text, context.last_answer))
+    return SpokenReply(builtin_reply(text, context.last_answer, user_name=context.user_name))
 
 
 def split_sentences(text: str) -> list[str]:

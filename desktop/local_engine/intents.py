@@ -1,10 +1,11 @@
-"""Built-in intents of the offline brain: time, date, help, repeat, arithmetic, fallback."""
+"""Built-in intents of the offline brain: time, date, help, repeat, the user's name,
+arithmetic, fallback."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from desktop.local_engine.text_numbers import format_number, is_number, normalize_numbers
 
@@ -13,6 +14,10 @@ CAPABILITIES = (
     "and use the tools this app gives me."
 )
 MAX_COUNT = 200
+#: "my name is Ada", "my name's Ada", "call me Ada": the name is the next word.
+NAME_STATEMENT = re.compile(
+    r"\b(?:my name is|my name's|call me)\s+(?!not\b)([^\W\d_][\w'-]*)", re.IGNORECASE
+)
 FALLBACK = "I'm the offline engine, so I can't answer that one. " + CAPABILITIES
 OPERATORS: dict[str, Callable[[float, float], float]] = {
     "plus": lambda a, b: a + b,
@@ -67,12 +72,31 @@ def counting_reply(text: str) -> str | None:
     return None
 
 
-def builtin_reply(text: str, last_answer: str | None, now: dt.datetime | None = None) -> str:
-    """The spoken reply to ``text`` from the built-in intents; never empty."""
+def stated_name(user_texts: Iterable[str]) -> str | None:
+    """The name the user last gave ("my name is Ada", "call me Ada"), if any."""
+    name = None
+    for text in user_texts:
+        for match in NAME_STATEMENT.finditer(text):
+            name = match.group(1)
+    return name[:1].upper() + name[1:] if name else None
+
+
+def builtin_reply(
+    text: str,
+    last_answer: str | None,
+    now: dt.datetime | None = None,
+    user_name: str | None = None,
+) -> str:
+    """The spoken reply to ``text`` from the built-in intents; never empty.
+    ``user_name`` is the name the user gave earlier in the conversation."""
     now = now or dt.datetime.now()
     words = _words(text)
     if re.search(r" (repeat|say (that|it) again|come again|pardon) ", words):
         return last_answer or "I haven't said anything yet. " + CAPABILITIES
+    if re.search(r" (what's|what is|do you know|tell me) my name | who am i ", words):
+        return f"Your name is {user_name}." if user_name else "You haven't told me your name yet."
+    if (name := stated_name([text])) is not None:
+        return f"Nice to meet you, {name}."
     if re.search(r" (help|what can you do|what do you do) ", words):
         return "I'm the offline engine. " + CAPABILITIES
     counting = counting_reply(text)

@@ -18,6 +18,7 @@ from desktop.local_engine.chat_brain import chat_messages, chat_request
 from desktop.local_engine.chat_client import stream_chat_async
 from desktop.local_engine.conversation import message_text
 from desktop.local_engine.errors import ProtocolError
+from desktop.local_engine.intents import stated_name
 from desktop.local_engine.response_settings import resolve_settings
 from desktop.local_engine.responses import Response
 from desktop.local_engine.session_state import ClientEvent, EngineServices, Handler, SessionState
@@ -175,6 +176,9 @@ class ResponseControl:
             "tools": settings.tools,
             "tool_choice": settings.tool_choice,
             "last_answer": conversation.last_assistant_text(),
+            "user_name": stated_name(
+                message_text(item) for item in conversation.items if item.get("role") == "user"
+            ),
         }
         last = conversation.items[-1] if conversation.items else None
         if last is None or last.get("role") == "assistant":

@@ -74,8 +74,9 @@ class RealtimeConnection:
     def send(self, event: Mapping[str, Any] | BaseModel) -> Event:
         """Send one client event and return it as sent (with its ``event_id``).
 
-        ``session.update`` and ``response.create`` are translated to the
-        connection's dialect, so the flat vocabulary works here too.
+        ``session.update``, ``response.create`` and the items of
+        ``conversation.item.create`` are translated to the connection's dialect,
+        so the flat (or GA) vocabulary works here too.
         """
         if isinstance(event, BaseModel):
             event = event.model_dump(exclude_unset=True, by_alias=True)
@@ -88,6 +89,9 @@ class RealtimeConnection:
         elif kind == "response.create":
             self._check_voice(event.get("response") or {})
             wire = build.response_create(event.get("response"), self.dialect)
+        elif kind == "conversation.item.create":
+            previous = event.get("previous_item_id")
+            wire = build.item_create(event.get("item") or {}, previous, self.dialect)
         else:
             wire = dict(event)
         wire["event_id"] = event.get("event_id") or self._ids.new_id()

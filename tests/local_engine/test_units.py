@@ -13,7 +13,7 @@ import pytest
 
 from desktop.local_engine.audio_formats import decode_input, encode_output, resample
 from desktop.local_engine.errors import ProtocolError
-from desktop.local_engine.intents import FALLBACK, builtin_reply
+from desktop.local_engine.intents import FALLBACK, builtin_reply, stated_name
 from desktop.local_engine.session_config import SessionConfig, apply_update, looks_beta, to_wire
 from desktop.local_engine.tools_router import route
 
@@ -67,6 +67,15 @@ NOON = dt.datetime(2026, 11, 26, 15, 5)
 )
 def test_builtin_intents(text: str, reply: str) -> None:
     assert builtin_reply(text, last_answer="It's 3:05 PM.", now=NOON) == reply
+
+
+def test_the_name_the_user_gave_is_remembered() -> None:
+    assert stated_name(["Hello, my name is ada.", "call me Bob please"]) == "Bob"
+    assert stated_name(["my name is not Bob"]) is None
+    assert stated_name(["what is my name?"]) is None
+    assert builtin_reply("Hi, my name's Zoë", None) == "Nice to meet you, Zoë."
+    assert builtin_reply("What's my name?", None, user_name="Ada") == "Your name is Ada."
+    assert builtin_reply("who am I", None) == "You haven't told me your name yet."
 
 
 def test_fallback_says_it_is_the_offline_engine() -> None:

@@ -364,7 +364,9 @@ def test_peer_dropping_the_socket_is_connection_closed_1006(server: ScriptedServ
 def test_unserialisable_or_malformed_events_raise_before_sending(server: ScriptedServer) -> None:
     with RealtimeClient(base_url=server.base_url).connect(model="m") as connection:
         with pytest.raises(SessionConfigError, match="JSON"):
-            connection.send({"type": "conversation.item.create", "item": {"raw": b"\x00"}})
+            connection.send(
+                {"type": "conversation.item.create", "item": {"type": "message", "raw": b"\x00"}}
+            )
         with pytest.raises(SessionConfigError, match="session must be an object"):
             connection.send({"type": "session.update", "session": "alloy"})
         with pytest.raises(SessionConfigError, match="item"):
