@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -15,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.history import HistoryStore, InstanceLock, store as store_module
+from desktop.history import HistoryStore, InstanceLock
+from desktop.history import store as store_module
 from desktop.history.instance_lock import instance_server_name
 from tests.conftest import REPO_ROOT
 
