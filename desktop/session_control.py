@@ -8,12 +8,8 @@ from typing import Any
 
 from desktop.backends import BackendUnavailable, resolve_target
 from desktop.controller_core import ControllerCore
-from desktop.realtime import (
-    AuthenticationError,
-    ConfigurationError,
-    DialectMismatchError,
-    RealtimeError,
-)
+from desktop.history.reconnect import unrecoverable_reason
+from desktop.realtime import RealtimeError
 from desktop.realtime.names import bytes_per_ms
 from desktop.state import ConnectionState, TurnState
 from desktop.worker import ConnectionWorker, ConnectPlan
@@ -147,15 +143,9 @@ class SessionControl(ControllerCore):
         self._reset_turn()
         if not self._want_connected:
             return
-        if self._fatal_reason is not None:
-            self._fail(self._fatal_reason)
-            return
-        if isinstance(error, AuthenticationError):
-            self._fail(f"{error} Check your API key ('API key…').")
-        elif isinstance(error, DialectMismatchError):
-            self._fail(f"{error}. This server needs the GA dialect; change it in the settings.")
-        elif isinstance(error, ConfigurationError):
-            self._fail(str(error))
+        unrecoverable = unrecoverable_reason(error, self._fatal_reason)
+        if unrecoverable is not None:
+            self._fail(unrecoverable)
         elif self._attempt >= len(RETRY_DELAYS_S):
             self._fail(f"Gave up after {self._attempt} attempts: {error}")
         else:
