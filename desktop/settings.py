@@ -212,6 +212,34 @@ class EngineSettings(_Group):
     )
 
 
+class HistorySettings(_Group):
+    keep_history: bool = Field(
+        True,
+        description="Keep every conversation on this computer, to search, read and continue later.",
+    )
+    keep_audio: bool = Field(
+        False,
+        description="Also keep each conversation's audio beside it (both sides, about 5.8 MB "
+        "a minute).",
+    )
+    context_items: int = Field(
+        40,
+        ge=0,
+        le=200,
+        description="A new session (after a reconnect, a renewal, or to continue a "
+        "conversation) is told at most this many earlier items: lines and tool calls. "
+        "0 starts every session afresh.",
+    )
+    context_tokens: int = Field(
+        4000,
+        ge=0,
+        le=16000,
+        description="A new session is told at most about this many tokens of earlier items "
+        "(the smaller of the two limits applies); more context costs more input tokens on "
+        "every reply.",
+    )
+
+
 class UiSettings(_Group):
     talk_mode: TalkMode = Field(
         "handsfree", description="Hands-free (voice detection) or push-to-talk."
@@ -257,6 +285,7 @@ GROUPS: tuple[str, ...] = (
     "response",
     "tools",
     "engine",
+    "history",
     "ui",
     "prices",
 )
@@ -316,6 +345,7 @@ class Settings(BaseSettings):
     response: ResponseSettings = Field(default_factory=ResponseSettings)
     tools: ToolSettings = Field(default_factory=ToolSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    history: HistorySettings = Field(default_factory=HistorySettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     prices: PriceTable = Field(default_factory=PriceTable)
     log_level: LogLevel = Field("INFO", description="How much goes into the log file.")
