@@ -1,9 +1,10 @@
 """The settings file: where it lives, reading it forgivingly, writing it safely.
 
 A file that cannot be parsed, or that holds values the settings model
-rejects, never stops the app: the original is kept beside it as ``.bak``,
-the bad keys are dropped (the good ones are kept), and the caller gets a
-list of plain-language problems to show the user.
+rejects, never stops the app: the original is kept beside it under a dated
+name (``settings.bak-<date>-<time>.toml``; no earlier copy is overwritten),
+only the bad keys are dropped, and the caller gets a list of plain-language
+problems to show the user.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from desktop import APP_ID
+from desktop.history.set_aside import set_aside
 from desktop.settings import GROUPS, Settings
 
 log = logging.getLogger(__name__)
@@ -119,26 +120,31 @@ def _drop_secrets(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
 
 
 def _drop_invalid(data: dict[str, Any], exc: ValidationError) -> list[tuple[str, str]]:
-    """Remove each key of ``data`` that an error points at; return what went."""
+    """Remove the key of ``data`` each error points at; return what went.
+
+    An error's location can go deeper than the file does (a union type adds the
+    member that failed, e.g. ``response.max_output_tokens.constrained-int``), so
+    the deepest key that exists along it is the one dropped: only that key, never
+    the table around it unless the table itself is what is wrong.
+    """
     dropped: list[tuple[str, str]] = []
     for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        if not loc or loc[0] not in data:
-            continue
+        parent: Any = None
+        key = ""
         node: Any = data
-        for part in loc[:-1]:
-            if not isinstance(node, dict) or part not in node:
-                node = None
+        path: list[str] = []
+        for part in (str(part) for part in error["loc"]):
+            if not isinstance(node, dict):
+                break  # the rest of the location names union members of this value
+            if part not in node:
+                parent = None  # gone already (an earlier error), or not from the file
                 break
-            node = node[part]
-        leaf = loc[-1]
-        if isinstance(node, dict) and leaf in node:
-            del node[leaf]
-            dropped.append((".".join(loc), error["msg"]))
-        elif loc[0] in data:
-            # The error is about the group itself (e.g. not a table).
-            del data[loc[0]]
-            dropped.append((loc[0], error["msg"]))
+            parent, key, node = node, part, node[part]
+            path.append(part)
+        if parent is None:
+            continue
+        del parent[key]
+        dropped.append((".".join(path), error["msg"]))
     return dropped
 
 
@@ -150,9 +156,19 @@ def _describe(exc: ValidationError, source: str) -> list[str]:
 
 
 def _backup(path: Path, problems: list[str]) -> None:
-    backup = path.with_name(path.name + ".bak")
+    """Keep a copy of the file as it was, under a dated name no earlier copy has
+    (unless an earlier copy already holds exactly this: starting twice with the same
+    bad file makes one copy, not two)."""
     try:
-        shutil.copy2(path, backup)
+        content = path.read_bytes()
+        backup = next(
+            (
+                earlier
+                for earlier in path.parent.glob(f"{path.stem}.bak-*{path.suffix}")
+                if earlier.read_bytes() == content
+            ),
+            None,
+        ) or set_aside(path, "bak", move=False)
     except OSError as exc:
         problems.append(f"Could not keep a copy of the settings file: {exc.strerror}.")
         return

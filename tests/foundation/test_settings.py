@@ -73,8 +73,10 @@ def test_corrupt_file_is_kept_and_defaults_used(isolated_home: Path) -> None:
     path.write_text("[voice\nvoice = ")
     loaded = load_settings()
     assert loaded.settings.voice.voice == "marin"
-    assert path.with_name("settings.toml.bak").read_text() == "[voice\nvoice = "
+    [backup] = path.parent.glob("settings.bak-*.toml")
+    assert backup.read_text() == "[voice\nvoice = "
     assert any("not valid TOML" in p for p in loaded.problems)
+    assert any(str(backup) in p for p in loaded.problems)
 
 
 def test_invalid_key_is_named_and_others_kept(isolated_home: Path) -> None:
@@ -87,7 +89,51 @@ def test_invalid_key_is_named_and_others_kept(isolated_home: Path) -> None:
     assert loaded.settings.turn_detection.mode == "server_vad"
     joined = "\n".join(loaded.problems)
     assert "voice.speed" in joined and "turn_detection.mode" in joined
-    assert path.with_name("settings.toml.bak").exists()
+    assert len(list(path.parent.glob("settings.bak-*.toml"))) == 1
+
+
+def test_an_out_of_range_value_drops_only_its_own_key(isolated_home: Path) -> None:
+    path = default_settings_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        'ui = 5\n[response]\nmax_output_tokens = 0\noutput_modality = "text"\n'
+        '[voice]\nvoice = "cedar"\nspeed = 1.2\nvolume = 11\n'
+    )
+    loaded = load_settings()
+    assert loaded.settings.response.output_modality == "text", "its neighbour is kept"
+    assert loaded.settings.response.max_output_tokens == "inf"
+    assert (loaded.settings.voice.voice, loaded.settings.voice.speed) == ("cedar", 1.2)
+    assert loaded.settings.ui.talk_mode == "handsfree"
+    dropped = [p for p in loaded.problems if p.startswith("Setting ")]
+    assert len(dropped) == 3, dropped
+    joined = "\n".join(dropped)
+    for where in ("'response.max_output_tokens'", "'voice.volume'", "'ui'"):
+        assert where in joined
+
+
+def test_every_backup_of_a_bad_file_is_kept(isolated_home: Path) -> None:
+    path = default_settings_path()
+    path.parent.mkdir(parents=True)
+    versions = ["[voice\n", "[voice]\nspeed = 9.0\n", "not = [toml\n"]
+    for text in versions:
+        path.write_text(text)
+        load_settings()
+    backups = sorted(path.parent.glob("settings.bak-*.toml"))
+    assert len(backups) == 3
+    assert sorted(b.read_text() for b in backups) == sorted(versions)
+    again = load_settings()  # the same bad file at the next start: no second copy of it
+    assert len(list(path.parent.glob("settings.bak-*.toml"))) == 3
+    assert any(str(backups[0].parent) in p and "kept as" in p for p in again.problems)
+
+
+def test_history_settings_are_bounded_and_default_to_the_issue_budget() -> None:
+    history = Settings.build(environment=False).history
+    assert (history.keep_history, history.keep_audio) == (True, False)
+    assert (history.context_items, history.context_tokens) == (40, 4000)
+    with pytest.raises(ValidationError):
+        Settings.build(environment=False, history={"context_items": -1})
+    with pytest.raises(ValidationError):
+        Settings.build(environment=False, history={"context_tokens": 100_000})
 
 
 def test_keys_in_file_are_ignored(isolated_home: Path) -> None:
