@@ -54,8 +54,17 @@ def redact(text: str) -> str:
 
 
 class RedactingFormatter(logging.Formatter):
+    """Redacts secrets, and writes lone surrogates (which a server's JSON can carry,
+    and no UTF-8 file can hold) as ``\\udxxx`` escapes, so no line is ever lost."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return _encodable(redact(super().format(record)))
+
+
+def _encodable(text: str) -> str:
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def default_log_dir() -> Path:

@@ -92,3 +92,25 @@ def test_log_file_never_holds_a_registered_key(tmp_path: Path, restore_root_logg
     content = path.read_text()
     assert "connecting with" in content
     assert "plainlookingsecret42" not in content
+
+
+def test_a_server_message_with_lone_surrogates_still_reaches_the_log(
+    tmp_path: Path, restore_root_logger: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.realtime import ErrorEvent
+    from desktop.realtime.parsing import parse_server_event
+
+    path = setup_logging("INFO", log_dir=tmp_path, stderr=False)
+    event = parse_server_event(
+        '{"type": "error", "error": {"code": "odd", "message": "half a pair \\ud83d here"}}'
+    )
+    assert isinstance(event, ErrorEvent) and "\ud83d" in (event.message or "")
+    server_log = logging.getLogger("desktop.server_events")
+    server_log.info("server error %s: %s", event.code, event.message)
+    logging.getLogger("parley.test").info("and the next line")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    content = path.read_text(encoding="utf-8")
+    assert "server error odd: half a pair \\ud83d here" in content
+    assert "and the next line" in content
+    assert "Logging error" not in capsys.readouterr().err
