@@ -112,27 +112,37 @@ class InspectorTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     def _append(self, direction: str, event: Any) -> None:
+        # Every begin* has its end* even if logging raised: a model left half-way
+        # through a change makes Qt warn on every later change.
         position = len(self.log.rows)
         self.beginInsertRows(QModelIndex(), position, position)
-        self.log.add_event(direction, event, trim=False)
-        self.endInsertRows()
+        try:
+            self.log.add_event(direction, event, trim=False)
+        finally:
+            self.endInsertRows()
         excess = self.log.excess()
         if excess:
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
-            self.log.drop_oldest(excess)
-            self.endRemoveRows()
+            try:
+                self.log.drop_oldest(excess)
+            finally:
+                self.endRemoveRows()
 
     def add_quietly(self, stamped: Iterable[tuple[datetime, str, Any]]) -> None:
         """Log many events with one model reset instead of a signal per event."""
         self.beginResetModel()
-        for at, direction, event in stamped:
-            self.log.add_event(direction, event, at=at)
-        self.endResetModel()
+        try:
+            for at, direction, event in stamped:
+                self.log.add_event(direction, event, at=at)
+        finally:
+            self.endResetModel()
 
     def clear(self) -> None:
         self.beginResetModel()
-        self.log.clear()
-        self.endResetModel()
+        try:
+            self.log.clear()
+        finally:
+            self.endResetModel()
 
 
 class EventInspector(QWidget):

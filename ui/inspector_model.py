@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,12 @@ _AUDIO_KEYS = {"audio", "delta"}
 _TEXT_DELTA_KEYS = ("delta", "transcript", "text")
 #: Keys holding numbers named like tokens (usage counts) are not secrets.
 _COUNT_SUFFIX = "_tokens"
+#: Deeper nesting is shown as a note (real events nest less than ten levels).
+MAX_DEPTH = 40
+_REPR_CHARS = 200
+#: The folded text of one row is cut here (memory stays bounded whatever streams in).
+MAX_FOLDED_CHARS = 20_000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def audio_size(data: str) -> int:
@@ -49,31 +56,53 @@ def _is_secret_key(key: str, parent: str) -> bool:
     return bool(_SECRET_KEY.search(key))
 
 
-def sanitise(value: Any, event_type: str = "", key: str = "", parent: str = "") -> Any:
-    """A copy of ``value`` that is safe to show: audio as size, secrets redacted."""
+def displayable(text: str) -> str:
+    """``text`` with lone surrogates (which JSON can carry) shown as U+FFFD."""
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def type_of(event: dict[str, Any], missing: str = "(no type)") -> str:
+    """An event's type for display; a missing or non-string type says so."""
+    value = event.get("type")
+    if isinstance(value, str) and value:
+        return displayable(value)
+    return missing if value in (None, "") else f"({type(value).__name__} as type)"
+
+
+def sanitise(
+    value: Any, event_type: str = "", key: str = "", parent: str = "", depth: int = 0
+) -> Any:
+    """A copy of ``value`` that is safe to show: audio as size, secrets redacted,
+    nesting cut at ``MAX_DEPTH`` levels (a hostile frame cannot exhaust the stack)."""
+    if isinstance(value, dict | list | tuple) and depth >= MAX_DEPTH:
+        return f"<nested deeper than {MAX_DEPTH} levels>"
     if isinstance(value, dict):
         return {
-            str(k): (
+            displayable(str(k)): (
                 REDACTED
                 if _is_secret_key(str(k), key) and v not in (None, "")
-                else sanitise(v, event_type, str(k), key)
+                else sanitise(v, event_type, str(k), key, depth + 1)
             )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [sanitise(item, event_type, key, parent) for item in value]
+        return [sanitise(item, event_type, key, parent, depth + 1) for item in value]
     if isinstance(value, str):
         if key in _AUDIO_KEYS and _is_audio_field(event_type, key):
             return f"<audio {audio_size(value)} bytes>"
-        return redact(value)
+        return displayable(redact(value))
     if value is None or isinstance(value, bool | int | float):
         return value
-    return redact(repr(value))
+    return displayable(redact(repr(value)[:_REPR_CHARS]))
 
 
 def sanitise_event(event: dict[str, Any]) -> dict[str, Any]:
-    event_type = str(event.get("type", ""))
-    cleaned = sanitise(event, event_type)
+    """``event`` safe to show; never raises, whatever the server sent."""
+    event_type = type_of(event, "")
+    try:
+        cleaned = sanitise(event, event_type)
+    except Exception as exc:  # a guard for the GUI thread: show what can be shown
+        return {"type": event_type, "unreadable": f"{type(exc).__name__}: {exc}"[:_REPR_CHARS]}
     return cleaned if isinstance(cleaned, dict) else {}
 
 
@@ -110,6 +139,12 @@ class InspectorRow:
 
     def fold_in(self, event: dict[str, Any]) -> None:
         self._unsanitised = event
+
+    def fold_text(self, text: str) -> None:
+        """Add a delta's text; a row holds at most ``MAX_FOLDED_CHARS`` of it."""
+        room = MAX_FOLDED_CHARS - len(self.folded_text)
+        if room > 0:
+            self.folded_text += text if len(text) <= room else text[:room] + "…"
 
     def summary(self, limit: int = 160) -> str:
         if self.count > 1 and self._audio_seen:
@@ -174,7 +209,7 @@ class InspectorLog:
     def would_fold(self, direction: str, event: Any) -> bool:
         if not self.rows or not isinstance(event, dict):
             return False
-        event_type = str(event.get("type") or "(no type)")
+        event_type = type_of(event)
         last = self.rows[-1]
         return (
             is_foldable(event_type)
@@ -188,8 +223,8 @@ class InspectorLog:
         """Log ``event`` (received at ``at``, default now); folds or appends a row."""
         side: Direction = "client" if direction == "client" else "server"
         if not isinstance(event, dict):
-            event = {"type": "(not an object)", "value": repr(event)[:200]}
-        event_type = str(event.get("type") or "(no type)")
+            event = {"type": "(not an object)", "value": reprlib.repr(event)}
+        event_type = type_of(event)
         now = self._clock() if at is None else at
         audio = _raw_audio_bytes(event, event_type)
         if self.would_fold(side, event):
@@ -201,14 +236,14 @@ class InspectorLog:
                 last.audio_bytes += audio
                 last._audio_seen = True
             else:
-                last.folded_text += redact(_text_delta(event))
+                last.fold_text(displayable(redact(_text_delta(event))))
             return "folded", len(self.rows) - 1
         row = InspectorRow(side, event_type, now, sanitise_event(event))
         if audio is not None:
             row.audio_bytes = audio
             row._audio_seen = True
         elif is_foldable(event_type):
-            row.folded_text = redact(_text_delta(event))
+            row.folded_text = displayable(redact(_text_delta(event)))
         self.rows.append(row)
         if trim:
             self.drop_oldest(self.excess())

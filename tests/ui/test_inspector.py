@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
@@ -155,3 +156,62 @@ def test_a_batch_of_folded_events_repaints_its_row_once(qtbot: QtBot) -> None:
     assert changed == [(0, 0), (2, 2)]
     first = inspector.model.row_at(0)
     assert first is not None and first.count == 20 and first.audio_bytes == 20 * 9600
+
+
+def _deep_frame(depth: int) -> dict[str, object]:
+    """A frame nested as deep as the JSON parser allows, through the real parse path."""
+    from desktop.realtime.parsing import parse_server_event
+
+    raw = '{"type": "response.done", "x": ' + "[" * depth + "]" * depth + "}"
+    event = parse_server_event(raw)
+    payload = getattr(event, "raw", None)
+    assert isinstance(payload, dict), "parsed, not refused as malformed JSON"
+    return payload
+
+
+def test_a_deeply_nested_frame_is_shown_cut_short_not_raised(qtbot: QtBot) -> None:
+    frame = _deep_frame(900)
+    clean = sanitise_event(frame)
+    text = json.dumps(clean)
+    assert "nested deeper than" in text
+    inspector = EventInspector(max_rows=50)
+    qtbot.addWidget(inspector)
+    inspector.add_records([("server", frame)] * 600)  # hidden: logged in one model reset
+    inspector.show()
+    inspector.add_event("server", frame)  # shown: inserted row by row
+    assert 0 < inspector.model.rowCount() <= 50
+    row = inspector.model.row_at(inspector.model.rowCount() - 1)
+    assert row is not None and "nested deeper than" in row.summary(10_000)
+
+
+def test_a_failure_while_logging_leaves_the_model_consistent(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inspector = EventInspector(max_rows=50)
+    qtbot.addWidget(inspector)
+    original = InspectorLog.add_event
+
+    def failing(self: InspectorLog, *args: object, **kwargs: object) -> object:
+        raise RuntimeError("a defect in logging")
+
+    monkeypatch.setattr(InspectorLog, "add_event", failing)
+    with pytest.raises(RuntimeError):
+        inspector.add_records([("server", {"type": "x"})] * 600)
+    monkeypatch.setattr(InspectorLog, "add_event", original)
+    # A model left in the middle of a reset makes Qt warn here (and warnings fail tests).
+    inspector.add_records([("server", {"type": "y"})] * 600)
+    inspector.clear()
+    inspector.show()
+    inspector.add_event("server", {"type": "z"})
+    assert inspector.visible_types() == ["z"]
+
+
+def test_lone_surrogates_are_shown_as_replacement_characters() -> None:
+    event = {"type": "error\udc80", "error": {"message": "bad \ud800 text", "k\udfff": 1}}
+    clean = sanitise_event(event)
+    assert clean == {"type": "error\ufffd", "error": {"message": "bad \ufffd text", "k\ufffd": 1}}
+    log = InspectorLog()
+    log.add_event("server", {"type": "response.output_text.delta", "delta": "a\ud800"})
+    log.add_event("server", {"type": "response.output_text.delta", "delta": "b"})
+    assert log.rows[0].folded_text == "a\ufffdb"
+    json.dumps(log.rows[0].as_dict()).encode("utf-8")
