@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import time
+import tracemalloc
 import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from desktop.realtime.session_config import translate_session
-from desktop.recorder import RATE, ConversationRecorder
+from desktop.recorder import RATE, ConversationRecorder, repair_wav_header
 from desktop.session_builder import build_session, without_voice
 from desktop.settings import PriceTable, Settings
 from desktop.tools import enabled_tool_schemas
@@ -99,10 +101,84 @@ def test_recorder_places_both_sides_on_one_timeline(tmp_path: Path) -> None:
         assert wav.getnchannels() == 1
 
 
-def test_recorder_is_bounded() -> None:
-    recorder = ConversationRecorder(max_seconds=0.05)
-    recorder.add_input(bytes(48000))
-    assert recorder.full and recorder.duration_s == 0
+def _tone(seconds: float, value: int) -> bytes:
+    return np.full(int(seconds * RATE), value, dtype="<i2").tobytes()
+
+
+def test_a_long_recording_has_no_limit_and_flat_memory(tmp_path: Path) -> None:
+    recorder = ConversationRecorder(temp_dir=tmp_path)
+    start = recorder.started_at
+    minutes = 21  # past the old 20-minute limit
+    tracemalloc.start()
+    try:
+        for second in range(minutes * 60):
+            recorder.add_input(_tone(1.0, 100 + second % 7), at=start + second + 1.0)
+            if second % 10 < 4:  # the assistant speaks four seconds in every ten
+                recorder.add_output(_tone(1.0, -300), at=start + second)
+            if second % 10 == 9:
+                recorder.flush()  # ten times faster than real time, not a thousand
+            if second == 60:
+                after_a_minute, _ = tracemalloc.get_traced_memory()
+        growth = tracemalloc.get_traced_memory()[0] - after_a_minute
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert growth < 200_000, f"memory grew by {growth} bytes over {minutes - 1} minutes"
+    assert peak < 2_000_000
+    assert not recorder.full
+    assert recorder.duration_s == pytest.approx(minutes * 60, abs=0.05)
+    assert recorder.size_bytes == 44 + minutes * 60 * RATE * 4
+    assert recorder.path is None and not list(tmp_path.iterdir()), "an anonymous file"
+    path = recorder.export_wav(tmp_path / "long.wav", stereo=False)
+    with wave.open(str(path)) as wav:
+        assert wav.getnframes() == minutes * 60 * RATE
+        wav.setpos((minutes * 60 - 6) * RATE)  # second 1254: the assistant is silent
+        last = np.frombuffer(wav.readframes(RATE), dtype="<i2")
+    assert set(last.tolist()) == {100 + (minutes * 60 - 6) % 7}
+    recorder.close()
+
+
+def test_kept_audio_is_a_playable_wav_even_after_a_crash(tmp_path: Path) -> None:
+    kept = tmp_path / "audio" / "conversation-1.wav"
+    recorder = ConversationRecorder(kept)
+    start = recorder.started_at
+    recorder.add_input(_tone(8.0, 500), at=start + 8.0)
+    recorder.add_output(_tone(2.0, -500), at=start + 1.0)
+    recorder.flush()
+    assert recorder.path == kept and kept.exists()
+    assert kept.stat().st_size == recorder.size_bytes == 44 + 8 * RATE * 4
+    # Like a crash: the file as it is on disk, before any orderly close.
+    crashed = tmp_path / "crashed.wav"
+    crashed.write_bytes(kept.read_bytes())
+    with wave.open(str(crashed)) as wav:
+        assert wav.getnchannels() == 2 and wav.getnframes() >= 5 * RATE, "header at most 5 s old"
+    assert repair_wav_header(crashed) == pytest.approx(8.0)
+    with wave.open(str(crashed)) as wav:
+        assert wav.getnframes() == 8 * RATE
+    recorder.restart()  # the next conversation records to a temporary file
+    assert recorder.path is None and recorder.duration_s == 0
+    with wave.open(str(kept)) as wav:  # the kept file was completed, and stays
+        frames = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").reshape(-1, 2)
+    assert len(frames) == 8 * RATE
+    assert np.count_nonzero(frames[:, 0] == 500) == 8 * RATE
+    assert np.count_nonzero(frames[:, 1] == -500) == 2 * RATE
+    recorder.close()
+
+
+def test_a_full_disk_stops_the_recording_and_keeps_what_it_has(small_disk: Path) -> None:
+    recorder = ConversationRecorder(small_disk / "kept.wav")
+    start = recorder.started_at
+    for second in range(30):  # 30 s of stereo is 2.9 MB: more than the 1 MB disk
+        recorder.add_input(_tone(1.0, 700), at=start + second + 1.0)
+    recorder.flush()
+    assert recorder.full and recorder.problem and "space" in recorder.problem.lower()
+    recorder.add_input(_tone(1.0, 700), at=start + 31.0)  # refused quietly from now on
+    exported = recorder.export_wav(small_disk.parent / "what-there-is.wav")
+    with wave.open(str(exported)) as wav:
+        frames = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").reshape(-1, 2)
+    recorded = np.count_nonzero(frames[:, 0] == 700) / RATE
+    assert 5.0 <= recorded <= 11.0, "what fitted on the disk is kept"
+    recorder.close()
 
 
 def test_session_config_follows_settings_in_both_dialects() -> None:

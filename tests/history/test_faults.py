@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from desktop.history import HistoryStore, InstanceLock
 from desktop.history import store as store_module
 from desktop.history.instance_lock import instance_server_name
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, fill_disk
 
 T0 = 1_780_000_000.0
 
@@ -217,36 +216,6 @@ def test_a_database_locked_by_another_program_holds_writes_until_it_is_free(
         _stop(holder)
 
 
-def _fill(directory: Path) -> Path:
-    """Take every free byte of the file system ``directory`` is on."""
-    filler = directory / "filler"
-    with filler.open("wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(bytes(4096))
-        except OSError:
-            pass
-    return filler
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 1 MB file system (tmpfs), for a disk that really fills up."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small file system here (needs root)")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
-
-
 def _full_disk_round_trip(store: HistoryStore, problems: list[str], make_room: object) -> None:
     cid = store.start_conversation("offline", "m", started_at=T0)
     store.save_entry(cid, "u0", "user", "before the disk filled", "done", T0)
@@ -270,7 +239,7 @@ def test_a_full_disk_holds_what_is_said_and_saves_it_when_there_is_room(
 ) -> None:
     problems: list[str] = []
     store = HistoryStore(small_disk / "history.sqlite3", on_problem=problems.append)
-    filler = _fill(small_disk)
+    filler = fill_disk(small_disk)
     try:
         _full_disk_round_trip(store, problems, lambda: filler.unlink())
     finally:
