@@ -20,10 +20,10 @@ class TokenCounts:
     @classmethod
     def from_usage(cls, usage: Any) -> TokenCounts:
         """Counts from a ``response.done`` usage object (model or dict)."""
-        data = usage.model_dump() if hasattr(usage, "model_dump") else dict(usage or {})
-        inp = data.get("input_token_details") or {}
-        out = data.get("output_token_details") or {}
-        cached = inp.get("cached_tokens_details") or {}
+        data = _dict(usage.model_dump() if hasattr(usage, "model_dump") else usage)
+        inp = _dict(data.get("input_token_details"))
+        out = _dict(data.get("output_token_details"))
+        cached = _dict(inp.get("cached_tokens_details"))
         text_in = _int(inp.get("text_tokens"))
         audio_in = _int(inp.get("audio_tokens"))
         if not inp:
@@ -61,6 +61,11 @@ class TokenCounts:
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is an object; a server that sends something else sends no counts."""
+    return value if isinstance(value, dict) else {}
 
 
 def _int(value: Any) -> int:

@@ -53,6 +53,14 @@ def test_usage_splits_cached_tokens_and_prices_them() -> None:
     assert ledger.session.total == 412
 
 
+def test_usage_of_the_wrong_shape_counts_nothing_rather_than_raising() -> None:
+    odd = {"input_tokens": 7, "input_token_details": "x", "output_token_details": [1]}
+    assert TokenCounts.from_usage(odd).as_dict()["text_input"] == 7
+    nested = {"input_token_details": {"text_tokens": 5, "cached_tokens_details": "none"}}
+    assert TokenCounts.from_usage(nested).text_input == 5
+    assert TokenCounts.from_usage("not an object").total == 0
+
+
 def test_usage_cost_uses_the_editable_price_table() -> None:
     counts = TokenCounts(text_input=1_000_000, audio_output=500_000)
     assert counts.cost(PriceTable()) == 4.0 + 32.0
