@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
+import unicodedata
 from typing import Any
 
 from desktop.history.records import (
@@ -85,34 +86,60 @@ def search(db: sqlite3.Connection, text: str, limit: int) -> list[ConversationSu
         (*wanted, limit),
     ).fetchall()
     summaries = [_summary(row) for row in rows]
-    snippets = _newest_snippets(db, " OR ".join(terms), [s.id for s in summaries])
+    words = _WORD.findall(text)
+    snippets = _newest_snippets(db, terms, words, [s.id for s in summaries])
     return [
         _with_snippet(summary, snippets.get(summary.id) or summary.title) for summary in summaries
     ]
 
 
-def _newest_snippets(db: sqlite3.Connection, query: str, ids: list[str]) -> dict[str, str]:
-    """For each conversation in ``ids``, its newest matching line with the match marked."""
+def _newest_snippets(
+    db: sqlite3.Connection, terms: list[str], words: list[str], ids: list[str]
+) -> dict[str, str]:
+    """For each conversation in ``ids``, its newest matching line, the matches marked."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    newest = db.execute(
-        "SELECT max(e.id) FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
-        f"WHERE entries_fts MATCH ? AND e.conversation_id IN ({marks}) "
-        "GROUP BY e.conversation_id",
-        (query, *ids),
-    ).fetchall()
-    entry_ids = [row[0] for row in newest]
-    if not entry_ids:
-        return {}
-    marks = ",".join("?" * len(entry_ids))
     rows = db.execute(
-        f"SELECT e.conversation_id, snippet(entries_fts, 0, '[', ']', '…', {SNIPPET_TOKENS}) "
-        "FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
-        f"WHERE entries_fts MATCH ? AND entries_fts.rowid IN ({marks})",
-        (query, *entry_ids),
+        "SELECT e.conversation_id, e.text FROM entries e WHERE e.id IN ("
+        "  SELECT max(e2.id) FROM entries e2"
+        f"  WHERE e2.conversation_id IN ({marks}) AND e2.id IN ("
+        "    SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"
+        "  GROUP BY e2.conversation_id)",
+        (*ids, " OR ".join(terms)),
     ).fetchall()
-    return {conversation_id: snippet for conversation_id, snippet in rows}
+    return {conversation_id: snippet(text, words) for conversation_id, text in rows}
+
+
+def _folded(word: str) -> str:
+    """A word as the full-text index compares it: lower case, accents removed."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def snippet(text: str, words: list[str]) -> str:
+    """A few words of ``text`` around its first match, every match in [brackets].
+
+    Done here rather than with FTS5's snippet(), which re-runs the prefix query
+    for every row (a third of a millisecond each on 10,000 entries)."""
+    wanted = [_folded(word) for word in words]
+    tokens = list(_WORD.finditer(text))
+    hits = [i for i, t in enumerate(tokens) if any(_folded(t[0]).startswith(w) for w in wanted)]
+    if not hits:
+        return first_line(text)
+    first = max(0, hits[0] - SNIPPET_TOKENS // 3)
+    last = min(len(tokens), first + SNIPPET_TOKENS)
+    begin = 0 if first == 0 else tokens[first].start()
+    finish = len(text) if last == len(tokens) else tokens[last - 1].end()
+    pieces, cursor = [], begin
+    for index in hits:
+        if first <= index < last:
+            token = tokens[index]
+            pieces += [text[cursor : token.start()], "[", token[0], "]"]
+            cursor = token.end()
+    pieces.append(text[cursor:finish])
+    shown = " ".join("".join(pieces).split())
+    return ("…" if begin > 0 else "") + shown + ("…" if finish < len(text) else "")
 
 
 def conversation(db: sqlite3.Connection, conversation_id: str) -> ConversationInfo | None:
