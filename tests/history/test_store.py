@@ -192,3 +192,13 @@ def test_a_history_from_a_newer_parley_opens_read_only(db_path: Path) -> None:
         assert [e.text for e in later.entries(cid)] == ["written by the future"]
     finally:
         later.close()
+
+
+def test_a_snippet_is_a_window_around_the_first_match() -> None:
+    from desktop.history.queries import snippet
+
+    words = " ".join(f"w{n}" for n in range(40))
+    shown = snippet(f"{words} Café au lait {words}", ["cafe", "LA"])
+    assert shown.startswith("…w36 w37 w38 w39 [Café] au [lait] w0")
+    assert shown.endswith("…") and len(shown.split()) == 12
+    assert snippet("Nothing here\nsecond line", ["zebra"]) == "Nothing here"
