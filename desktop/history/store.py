@@ -12,7 +12,6 @@ told once per episode, and again when saving works again.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sqlite3
 import time
@@ -20,9 +19,9 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from desktop.history import queries
+from desktop.history import statements as sql
 from desktop.history.opening import Opened, StoreMode, classify, open_database
 from desktop.history.paths import audio_dir_for, default_history_path
 from desktop.history.records import (
@@ -32,13 +31,12 @@ from desktop.history.records import (
     ConversationSummary,
     StoredEntry,
 )
+from desktop.history.statements import Write
 
 __all__ = ["HistoryStore", "StoreMode"]
 
 log = logging.getLogger(__name__)
 
-Statement = tuple[str, tuple[Any, ...]]
-Write = tuple[Statement, ...]
 ProblemCallback = Callable[[str], None]
 
 #: Writes held while the history cannot be written (hours of conversation).
@@ -49,21 +47,6 @@ RETRY_INTERVAL_S = 10.0
 RETRY_BUSY_TIMEOUT_S = 0.05
 #: Deleted conversations stay restorable this long before a purge removes them.
 UNDO_WINDOW_S = 7 * 24 * 3600.0
-
-_UPSERT_ENTRY = """
-INSERT INTO entries (conversation_id, item_key, role, text, status, created_at, finished_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (conversation_id, item_key) DO UPDATE SET
-    role = excluded.role, text = excluded.text, status = excluded.status,
-    finished_at = excluded.finished_at
-"""
-_UPSERT_TOOL = """
-INSERT INTO tool_calls (entry_id, call_id, name, arguments, output)
-VALUES ((SELECT id FROM entries WHERE conversation_id = ? AND item_key = ?), ?, ?, ?, ?)
-ON CONFLICT (entry_id) DO UPDATE SET
-    call_id = excluded.call_id, name = excluded.name,
-    arguments = excluded.arguments, output = excluded.output
-"""
 
 
 class HistoryStore:
@@ -122,22 +105,12 @@ class HistoryStore:
         the history cannot be written)."""
         conversation_id = uuid.uuid4().hex
         started = self._clock() if started_at is None else started_at
-        self._write(
-            (
-                (
-                    "INSERT OR IGNORE INTO conversations (id, title, backend, model, started_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (conversation_id, title, backend, model, started),
-                ),
-            )
-        )
+        self._write(sql.new_conversation(conversation_id, title, backend, model, started))
         return conversation_id
 
     def end_conversation(self, conversation_id: str, ended_at: float | None = None) -> None:
         ended = self._clock() if ended_at is None else ended_at
-        self._write(
-            (("UPDATE conversations SET ended_at = ? WHERE id = ?", (ended, conversation_id)),)
-        )
+        self._write(sql.ended(conversation_id, ended))
 
     def save_entry(
         self,
@@ -164,38 +137,20 @@ class HistoryStore:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         finished = self._clock() if finished_at is None else finished_at
-        stored_text = tool_name if role == "tool" and not text else text
-        statements: list[Statement] = [
-            (
-                _UPSERT_ENTRY,
-                (conversation_id, key, role, stored_text, status, created_at, finished),
-            )
-        ]
-        if role == "tool":
-            statements.append(
-                (
-                    _UPSERT_TOOL,
-                    (conversation_id, key, call_id, tool_name, tool_arguments, tool_result),
-                )
-            )
-        self._write(tuple(statements))
+        is_tool = role == "tool"
+        stored_text = tool_name if is_tool and not text else text  # a tool is found by name
+        tool = (call_id, tool_name, tool_arguments, tool_result) if is_tool else None
+        self._write(
+            sql.entry(conversation_id, key, role, stored_text, status, created_at, finished, tool)
+        )
 
     def set_usage(self, conversation_id: str, usage: dict[str, int], cost_usd: float) -> None:
-        self._write(
-            (
-                (
-                    "UPDATE conversations SET usage = ?, cost_usd = ? WHERE id = ?",
-                    (json.dumps(usage, sort_keys=True), float(cost_usd), conversation_id),
-                ),
-            )
-        )
+        self._write(sql.usage(conversation_id, usage, cost_usd))
 
     def set_audio_file(self, conversation_id: str, audio_file: Path) -> None:
         """Remember the kept-audio file (stored relative to ``audio_dir`` when inside it)."""
         name = audio_file.name if audio_file.parent == self.audio_dir else str(audio_file)
-        self._write(
-            (("UPDATE conversations SET audio_file = ? WHERE id = ?", (name, conversation_id)),)
-        )
+        self._write(sql.audio_file(conversation_id, name))
 
     def audio_path_for(self, conversation_id: str) -> Path:
         """Where a conversation's kept audio goes (the directory is created)."""
@@ -203,25 +158,14 @@ class HistoryStore:
         return self.audio_dir / f"conversation-{conversation_id}.wav"
 
     def rename(self, conversation_id: str, title: str) -> None:
-        self._write(
-            (("UPDATE conversations SET title = ? WHERE id = ?", (title.strip(), conversation_id)),)
-        )
+        self._write(sql.title(conversation_id, title.strip()))
 
     def delete(self, conversation_id: str) -> None:
         """Hide a conversation; :meth:`undo_delete` brings it back until it is purged."""
-        self._write(
-            (
-                (
-                    "UPDATE conversations SET deleted_at = ? WHERE id = ?",
-                    (self._clock(), conversation_id),
-                ),
-            )
-        )
+        self._write(sql.deleted(conversation_id, self._clock()))
 
     def undo_delete(self, conversation_id: str) -> None:
-        self._write(
-            (("UPDATE conversations SET deleted_at = NULL WHERE id = ?", (conversation_id,)),)
-        )
+        self._write(sql.deleted(conversation_id, None))
 
     def purge_deleted(self, older_than_s: float = UNDO_WINDOW_S) -> int:
         """Remove for good what was deleted more than ``older_than_s`` ago, with its
@@ -236,8 +180,7 @@ class HistoryStore:
         ).fetchall()
         if not rows:
             return 0
-        deletes = tuple(("DELETE FROM conversations WHERE id = ?", (row[0],)) for row in rows)
-        if not self._commit([deletes]):
+        if not self._commit([sql.purge([row[0] for row in rows])]):
             return 0  # nothing is held: the next purge tries again
         for _id, audio_file in rows:
             if audio_file:
@@ -255,12 +198,8 @@ class HistoryStore:
             "LEFT JOIN entries e ON e.conversation_id = c.id "
             "WHERE c.ended_at IS NULL GROUP BY c.id"
         ).fetchall()
-        self._write(
-            tuple(
-                ("UPDATE conversations SET ended_at = ? WHERE id = ?", (end, cid))
-                for cid, end in rows
-            )
-        )
+        for conversation_id, end in rows:
+            self._write(sql.ended(conversation_id, end))
         return len(rows)
 
     def retry_pending(self, force: bool = True) -> bool:
