@@ -24,9 +24,7 @@ from desktop.state import ConnectionState
 log = logging.getLogger(__name__)
 
 NO_AUDIO_MESSAGE = (
-    "No audio device could be opened ({reason}). Typed conversation still works; "
-    "check that a sound server (PulseAudio or PipeWire) is running, then choose "
-    "devices in the Audio panel."
+    "No sound: the audio engine is not available ({reason}). Typed conversation still works."
 )
 
 
@@ -61,6 +59,7 @@ class ParleyApp(QObject):
         self.offline = OfflineEngineHost(**(engine_options or _engine_options(self.settings)))
         self.controller = ConversationController(self.settings, self.keys, self.offline)
         self.audio: Any = None
+        self.audio_supervisor: Any = None
         self.audio_problem: str | None = None
         self._with_audio = with_audio
         self.window: Any = None
@@ -92,9 +91,14 @@ class ParleyApp(QObject):
             self.controller.connect_backend()
 
     def start_audio(self) -> bool:
-        """Open the sound devices; without them the app carries on text-only."""
+        """Open the sound devices; without them the app carries on text-only.
+
+        The engine stays attached even when it cannot open yet: the audio
+        supervisor opens it by itself once a sound server or device appears.
+        """
         try:
             from audio_engine import AudioDeviceError, AudioEngine
+            from audio_engine.supervisor import AudioSupervisor
         except ImportError as exc:
             self._no_audio(str(exc))
             return False
@@ -114,21 +118,24 @@ class ParleyApp(QObject):
                 output_device=options.output_device or None,
                 chunk_ms=options.chunk_ms,
             )
-        try:
-            audio.start()
-        except AudioDeviceError as exc:
-            self._no_audio(str(exc))
-            audio.deleteLater()
-            return False
+        supervisor = AudioSupervisor(audio, self)
         self.audio = audio
+        self.audio_supervisor = supervisor
         self.controller.audio = audio
         self.controller.settings_changed("audio")  # headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
         audio.device_error.connect(self.controller.on_audio_device_error)
-        audio.device_notice.connect(self.controller.status_message)
+        supervisor.device_event.connect(self.controller.status_message)
+        supervisor.health_changed.connect(self._on_audio_supervisor_health_changed)
         if self.window is not None:
-            self.window.attach_audio(audio)
-        return True
+            self.window.attach_audio(audio, supervisor)
+        started = supervisor.start()
+        if not started:
+            self.controller.status_message.emit(supervisor.health_text)
+        return started
+
+    def _on_audio_supervisor_health_changed(self, _health: object, text: str) -> None:
+        self.audio_problem = text or None
 
     def _no_audio(self, reason: str) -> None:
         self.audio_problem = NO_AUDIO_MESSAGE.format(reason=reason)
@@ -149,6 +156,9 @@ class ParleyApp(QObject):
     def close(self) -> None:
         """Stop the session, the audio streams and the offline engine."""
         self.controller.shutdown()
+        if self.audio_supervisor is not None:
+            self.audio_supervisor.stop()
+            self.audio_supervisor = None
         if self.audio is not None:
             self.audio.stop()
             self.audio = None

@@ -39,6 +39,11 @@ def state_icon(state: ConnectionState) -> QIcon:
     return icon if not icon.isNull() else app_icon()
 
 
+def warning_icon() -> QIcon:
+    """Something needs the user's attention (e.g. there is no sound)."""
+    return _icon("warning.svg")
+
+
 def mic_icon(muted: bool) -> QIcon:
     return _icon("mic-off.svg" if muted else "mic.svg")
 

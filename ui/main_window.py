@@ -27,6 +27,7 @@ from desktop.controller import ConversationController
 from desktop.secrets import KeyStore
 from desktop.state import ConnectionState, TurnState
 from desktop.turns import Entry
+from ui.audio_indicator import AudioIndicator
 from ui.connection_bar import ConnectionBar
 from ui.global_hotkey import GlobalHotkey, HotkeyError
 from ui.global_hotkey import unavailable_reason as global_hotkey_unavailable
@@ -104,8 +105,12 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Status")
         self.statusBar().addWidget(self.status_label, 1)
+        self.audio_indicator = AudioIndicator()
+        self.audio_indicator.details_requested.connect(self._on_audio_indicator_details_requested)
+        self.statusBar().addPermanentWidget(self.audio_indicator)
         self._problems: list[str] = []
         self.audio: Any = None
+        self.audio_supervisor: Any = None
 
         self.ptt_filter = PushToTalkKeyFilter(self, self.settings.ui.ptt_key)
         self.ptt_filter.install()
@@ -171,12 +176,28 @@ class MainWindow(QMainWindow):
         c.notification.connect(self._on_controller_notification)
         c.inspector_records.connect(self._on_controller_inspector_records)
 
-    def attach_audio(self, audio: Any) -> None:
-        """Meters and device notices from the audio engine, once it runs."""
+    def attach_audio(self, audio: Any, supervisor: Any) -> None:
+        """Meters from the audio engine; devices and problems from its supervisor."""
         self.audio = audio
+        self.audio_supervisor = supervisor
         audio.input_level.connect(self.talk.set_input_level)
         audio.output_level.connect(self.talk.set_output_level)
-        self.panels.attach_audio(audio)
+        supervisor.health_changed.connect(self._on_audio_supervisor_health_changed)
+        supervisor.microphone_silence_changed.connect(
+            self._on_audio_supervisor_microphone_silence_changed
+        )
+        self.panels.attach_audio(audio, supervisor)
+
+    def _on_audio_supervisor_health_changed(self, _health: object, text: str) -> None:
+        self.audio_indicator.set_problem("health", text)
+
+    def _on_audio_supervisor_microphone_silence_changed(self, text: str) -> None:
+        self.audio_indicator.set_problem("microphone", text)
+        self.show_status(text or "The microphone picks up sound again.")
+
+    def _on_audio_indicator_details_requested(self) -> None:
+        self.panel_dock.show()
+        self.panels.show_audio_tab()
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -209,17 +230,11 @@ class MainWindow(QMainWindow):
             self._apply_global_hotkey()
 
     def _switch_devices(self) -> None:
-        if self.audio is None:
+        if self.audio_supervisor is None:
             self.show_status("No audio engine is running; the devices apply at the next start.")
             return
         audio = self.settings.audio
-        try:
-            self.audio.set_devices(audio.input_device or None, audio.output_device or None)
-        except Exception as exc:  # AudioDeviceError and PortAudio's own errors
-            self.show_status(f"Could not open the audio devices: {exc}")
-            self.panels.show_audio_problem(str(exc))
-            return
-        self.panels.attach_audio_devices(self.audio)
+        self.audio_supervisor.set_devices(audio.input_device or None, audio.output_device or None)
 
     def _on_connection_bar_api_key_entered(self, backend: str, key: str) -> None:
         try:

@@ -39,9 +39,59 @@ class PrivateSoundServer:
         self.env = dict(os.environ, PULSE_SERVER=self.address, XDG_RUNTIME_DIR=str(self.folder))
         self._daemon: subprocess.Popen[bytes] | None = None
         self._keepalives: list[subprocess.Popen[bytes]] = []
+        self._modules: dict[str, list[str]] = {}
 
-    def _pactl(self, *args: str) -> None:
-        subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True, timeout=10)
+    def _pactl(self, *args: str) -> str:
+        done = subprocess.run(
+            ["pactl", *args], env=self.env, check=True, capture_output=True, text=True, timeout=10
+        )
+        return done.stdout.strip()
+
+    def add_output(self, name: str, description: str) -> None:
+        """Plug in a speaker: a null sink (kept ticking like the others)."""
+        module = self._pactl(
+            "load-module",
+            "module-null-sink",
+            f"sink_name={name}",
+            f"rate={RATE}",
+            "channels=1",
+            "format=s16le",
+            f"sink_properties=\"device.description='{description}'\"",
+        )
+        self._modules.setdefault(name, []).append(module)
+        self._keepalive(name)
+
+    def add_input(self, name: str, description: str) -> str:
+        """Plug in a microphone; returns the sink to play its "speech" into."""
+        feed = f"{name}_feed"
+        self.add_output(feed, f"{description} feed")
+        module = self._pactl(
+            "load-module",
+            "module-remap-source",
+            f"master={feed}.monitor",
+            f"source_name={name}",
+            f"source_properties=\"device.description='{description}'\"",
+        )
+        self._modules.setdefault(name, []).append(module)
+        return feed
+
+    def unplug(self, name: str) -> None:
+        """Unload what ``add_output``/``add_input`` loaded for ``name``."""
+        for module in [
+            *reversed(self._modules.pop(name, [])),
+            *self._modules.pop(f"{name}_feed", []),
+        ]:
+            self._pactl("unload-module", module)
+
+    def _keepalive(self, sink: str) -> None:
+        self._keepalives.append(
+            subprocess.Popen(
+                ["parec", "--raw", "--latency-msec=10", "-d", f"{sink}.monitor"],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
 
     def start(self) -> None:
         self._daemon = subprocess.Popen(
@@ -54,23 +104,31 @@ class PrivateSoundServer:
         while subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode:
             assert time.monotonic() < deadline, "the private sound server did not start"
             time.sleep(0.05)
-        for sink in ("parley_speaker", "parley_micfeed"):
-            self._pactl("load-module", "module-null-sink", f"sink_name={sink}", f"rate={RATE}",
-                        "channels=1", "format=s16le")  # fmt: skip
-        self._pactl("load-module", "module-remap-source", "master=parley_micfeed.monitor",
-                    "source_name=parley_mic")  # fmt: skip
+        for sink, description in (
+            ("parley_speaker", "Parley Speaker"),
+            ("parley_micfeed", "Parley Mic Feed"),
+        ):
+            self._pactl(
+                "load-module",
+                "module-null-sink",
+                f"sink_name={sink}",
+                f"rate={RATE}",
+                "channels=1",
+                "format=s16le",
+                f"sink_properties=\"device.description='{description}'\"",
+            )
+        self._pactl(
+            "load-module",
+            "module-remap-source",
+            "master=parley_micfeed.monitor",
+            "source_name=parley_mic",
+            "source_properties=\"device.description='Parley Mic'\"",
+        )
         self._pactl("set-default-sink", "parley_speaker")
         self._pactl("set-default-source", "parley_mic")
         # Idle null sinks stall new streams for up to 2 s without a low-latency reader.
         for sink in ("parley_speaker", "parley_micfeed"):
-            self._keepalives.append(
-                subprocess.Popen(
-                    ["parec", "--raw", "--latency-msec=10", "-d", f"{sink}.monitor"],
-                    env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            self._keepalive(sink)
 
         while self._count("source-outputs") < 3:  # the remap source plus two readers
             assert time.monotonic() < deadline, "the keep-alive readers did not connect"
@@ -88,6 +146,7 @@ class PrivateSoundServer:
                 process.kill()
                 process.wait(timeout=10)
         self._keepalives = []
+        self._modules = {}
         self._daemon = None
 
     def remove(self) -> None:
@@ -121,7 +180,12 @@ class MonitorRecorder:
     finer arrival times (benchmarks use 960 bytes, 20 ms).
     """
 
-    def __init__(self, source: str = "parley_speaker.monitor", block_bytes: int = 4800) -> None:
+    def __init__(
+        self,
+        source: str = "parley_speaker.monitor",
+        block_bytes: int = 4800,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self._process = subprocess.Popen(
             [
                 "parec",
@@ -135,6 +199,7 @@ class MonitorRecorder:
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env=env,
         )
         self._block_bytes = block_bytes
         self._blocks: list[tuple[float, bytes]] = []
@@ -154,10 +219,14 @@ class MonitorRecorder:
 
     @classmethod
     def started(
-        cls, source: str = "parley_speaker.monitor", block_bytes: int = 4800, timeout: float = 5.0
+        cls,
+        source: str = "parley_speaker.monitor",
+        block_bytes: int = 4800,
+        timeout: float = 5.0,
+        env: dict[str, str] | None = None,
     ) -> MonitorRecorder:
-        """A recorder that is already delivering blocks."""
-        recorder = cls(source, block_bytes)
+        """A recorder that is already delivering blocks (``env``: of another sound server)."""
+        recorder = cls(source, block_bytes, env)
         recorder.wait_started(timeout)
         return recorder
 

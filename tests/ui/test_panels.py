@@ -96,14 +96,22 @@ def test_audio_devices_render_and_emit_names(qtbot: QtBot) -> None:
     panel = AudioPanel()
     qtbot.addWidget(panel)
     seen = _recorder(panel.setting_changed)
-    panel.set_devices(["Built-in Mic", "USB Headset"], ["Speakers"], "USB Headset", "Gone")
-    panel.set_values(AudioSettings(input_device="USB Headset", output_device="Gone"))
+    inputs = [("", "System default (Built-in Mic)"), ("alsa_input.builtin", "Built-in Mic"),
+              ("alsa_input.usb", "USB Headset")]  # fmt: skip
+    panel.set_devices(inputs, [("alsa_output.speakers", "Speakers")], "alsa_input.usb", "Gone")
+    panel.set_values(AudioSettings(input_device="alsa_input.usb", output_device="Gone"))
     assert seen == []
+    # People see descriptions; the settings keep the server's stable names.
     assert panel.input_combo.currentText() == "USB Headset"
+    assert panel.input_combo.itemText(0) == "System default (Built-in Mic)"
+    assert panel.output_combo.itemText(0) == DEFAULT_DEVICE_TEXT
     assert panel.output_combo.currentText() == "Gone (not connected)"
-    panel.input_combo.setCurrentIndex(panel.input_combo.findText(DEFAULT_DEVICE_TEXT))
+    panel.input_combo.setCurrentIndex(panel.input_combo.findText("Built-in Mic"))
     panel.input_combo.activated.emit(panel.input_combo.currentIndex())
-    assert seen == [("audio.input_device", "")]
+    assert seen == [("audio.input_device", "alsa_input.builtin")]
+    panel.input_combo.setCurrentIndex(0)
+    panel.input_combo.activated.emit(0)
+    assert seen[-1] == ("audio.input_device", "")
     asked: list[str] = []
     panel.test_tone_requested.connect(lambda: asked.append("tone"))
     panel.mic_check_requested.connect(lambda: asked.append("mic"))
@@ -112,6 +120,22 @@ def test_audio_devices_render_and_emit_names(qtbot: QtBot) -> None:
     panel.mic_check_button.click()
     panel.refresh_button.click()
     assert asked == ["tone", "mic", "refresh"]
+
+
+def test_audio_panel_shows_lasting_problems_until_cleared(qtbot: QtBot) -> None:
+    panel = AudioPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.problem_text() == ""
+    panel.set_problem("health", "No sound: the sound server is not running.")
+    panel.set_problem("microphone", "The microphone has sent only silence.")
+    assert "sound server" in panel.problem_text() and "silence" in panel.problem_text()
+    panel.set_problem("health", "")
+    assert panel.problem_text() == "The microphone has sent only silence."
+    panel.set_problem("microphone", "")
+    assert panel.problem_text() == ""
+    panel.set_live_updates(True)
+    assert not panel.refresh_button.isVisible()
 
 
 def test_tools_panel(qtbot: QtBot) -> None:
