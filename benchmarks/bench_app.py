@@ -2,7 +2,7 @@
 output latency to the sink, microphone-to-wire latency, and barge-in.
 
 Needs the PulseAudio virtual devices (``bash tests/virtual_audio.sh start``).
-Run: ``python benchmarks/bench_app.py [--seconds 60]``. Prints one line per figure.
+Run: ``python -m benchmarks.bench_app [--seconds 60]``. Prints one line per figure.
 The streaming CPU figure is measured as a user runs the app (inspector hidden)
 with echo cancellation off unless ``--echo on``/``--inspector`` say otherwise;
 ``--probe-ms`` sets the event-loop probe timer (0: none), whose own cost is
@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import psutil
 
+from tests.support.sound_card import MonitorRecorder, pcm_feeder
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-from tests.audio.sound_card import MonitorRecorder, pcm_feeder  # noqa: E402  (needs the path above)
 
 RATE = 24000
 BLOCK = 480

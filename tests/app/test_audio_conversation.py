@@ -21,26 +21,29 @@ from desktop.backends import OfflineEngineHost
 from desktop.controller import ConversationController
 from desktop.secrets import KeyStore
 from desktop.state import ConnectionState, TurnState
-from tests.app.audio_helpers import (
+from tests.support.app_audio import (
     audible_blocks,
     heard_blocks,
     make_speech,
     matched_prefix,
     play_into_microphone,
 )
-from tests.app.conftest import offline_settings
-from tests.audio.sound_card import MonitorRecorder
+from tests.support.ci import unavailable
+from tests.support.conversation import offline_settings
+from tests.support.sound_card import MonitorRecorder
 
 pytestmark = [pytest.mark.audio, pytest.mark.speech]
 
 
 @pytest.fixture(scope="module")
 def speech_host() -> Iterator[OfflineEngineHost]:
+    """The offline engine with speech recognition (a failure in CI if it cannot load)."""
     host = OfflineEngineHost(speech=True)
     host.url()
-    if not host._engine.wait_speech_ready(timeout=60):
+    if not host.wait_speech_ready(timeout=60):
+        reason = f"offline speech recognition unavailable: {host.speech_error}"
         host.stop()
-        pytest.skip(f"offline speech recognition unavailable: {host._engine.speech_error}")
+        unavailable(reason)
     yield host
     host.stop()
 

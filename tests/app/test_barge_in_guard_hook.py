@@ -7,7 +7,9 @@ from pytestqt.qtbot import QtBot
 from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.realtime import RealtimeClient
+from desktop.settings import Settings
 from desktop.worker import ConnectionWorker, ConnectPlan
+from tests.support.conversation import MakeController
 
 
 class PlayingOutput:
@@ -74,32 +76,22 @@ def test_without_the_guard_every_barge_in_goes_through(qtbot: QtBot) -> None:
     assert output.interrupted == 1
 
 
-def test_the_controller_arms_the_guard_only_when_asked(qtbot: QtBot) -> None:
+def test_the_controller_arms_the_guard_only_when_asked(make_controller: MakeController) -> None:
     from audio_engine import AudioEngine
-    from desktop.backends import OfflineEngineHost
-    from desktop.controller import ConversationController
-    from desktop.secrets import KeyStore
-    from desktop.settings import Settings
 
     settings = Settings.build(environment=False)
     settings.audio.echo_cancellation = "off"
     engine = AudioEngine()  # not started: nothing plays, levels are silence
-    controller = ConversationController(
-        settings, KeyStore(settings), OfflineEngineHost(speech=False), audio=engine
-    )
-    try:
-        assert controller.barge_in_check() is None and controller.server_interrupts()
-        assert controller.update_setting("audio", "ignore_echo_barge_in", True)
-        check = controller.barge_in_check()
-        assert check is not None and not controller.server_interrupts()
-        assert check() is True  # nothing is playing, so any speech is the user's
-        assert controller.answers_voice_turns()  # the server no longer answers by itself
-        assert controller.update_setting("audio", "headset_mode", True)
-        assert controller.barge_in_check() is None
-        assert not controller.answers_voice_turns()
-    finally:
-        controller.shutdown()
-        engine.stop()
+    controller = make_controller(settings, audio=engine)
+    assert controller.barge_in_check() is None and controller.server_interrupts()
+    assert controller.update_setting("audio", "ignore_echo_barge_in", True)
+    check = controller.barge_in_check()
+    assert check is not None and not controller.server_interrupts()
+    assert check() is True  # nothing is playing, so any speech is the user's
+    assert controller.answers_voice_turns()  # the server no longer answers by itself
+    assert controller.update_setting("audio", "headset_mode", True)
+    assert controller.barge_in_check() is None
+    assert not controller.answers_voice_turns()
 
 
 def test_an_echo_turn_is_taken_back_and_never_reaches_the_conversation(qtbot: QtBot) -> None:

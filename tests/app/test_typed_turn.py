@@ -6,7 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.controller import ConversationController
 from desktop.state import ConnectionState, TurnState
-from tests.app.conftest import wait_live, wait_reply
+from tests.support.conversation import wait_live, wait_reply
 
 
 def connect(qtbot: QtBot, controller: ConversationController) -> None:

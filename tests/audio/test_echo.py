@@ -16,8 +16,7 @@ import pytest
 
 from audio_engine.echo import FRAME, EchoCanceller, EchoMode, echo_cancellation_wanted
 from audio_engine.ring import SampleRing
-from tests.audio.conftest import PrivateSoundServer
-from tests.audio.echo_path import (
+from tests.support.echo_path import (
     MONOLOGUE,
     RATE,
     USER_LINE,
@@ -29,6 +28,7 @@ from tests.audio.echo_path import (
     record_echo_session,
     speech_starts,
 )
+from tests.support.sound_card import PrivateSoundServer
 
 USER_AT_S = 16.0
 

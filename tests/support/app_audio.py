@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from tests.audio_files import espeak_wav, find_exact
+from tests.support.audio_files import espeak_wav, find_exact
 
 RATE = 24000
 Samples = npt.NDArray[np.int16]
@@ -27,7 +27,7 @@ def play_into_microphone(path: Path) -> subprocess.Popen[bytes]:
 
 def wav_seconds(path: Path) -> float:
     with wave.open(str(path)) as handle:
-        return handle.getnframes() / handle.getframerate()
+        return float(handle.getnframes() / handle.getframerate())
 
 
 def matched_prefix(recorded: Samples, start: int, reference: Samples) -> int:

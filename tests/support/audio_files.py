@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pytest
+
+from tests.support.ci import unavailable
 
 RATE = 24000
 Samples = npt.NDArray[np.int16]
@@ -39,7 +40,7 @@ def espeak_wav(
 ) -> Path:
     """``text`` spoken by espeak-ng into ``path``: 24 kHz mono 16-bit, optionally padded."""
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        pytest.skip("espeak-ng and sox are needed to make test speech")
+        unavailable("espeak-ng and sox are needed to make test speech")
     raw = path.with_name(f"{path.stem}-raw.wav")
     speed = ["-s", str(words_per_minute)] if words_per_minute else []
     subprocess.run(

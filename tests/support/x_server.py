@@ -1,14 +1,15 @@
-"""Fixtures: a private X server (Xvfb) and a keyboard that types on it through XTEST."""
+"""A private X server (Xvfb) and a keyboard that types on it through XTEST."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.support.ci import unavailable
 
 
 class XServer:
@@ -16,9 +17,7 @@ class XServer:
 
     def __init__(self) -> None:
         if shutil.which("Xvfb") is None:
-            if os.environ.get("CI"):
-                pytest.fail("Xvfb is not installed (packaging/system-deps.sh test)")
-            pytest.skip("Xvfb is not installed")
+            unavailable("Xvfb is not installed (packaging/system-deps.sh test)")
         read_end, write_end = os.pipe()
         self.process = subprocess.Popen(
             [
@@ -54,22 +53,6 @@ class XServer:
             self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def x_display() -> Iterator[str]:
-    """A private X server for the module; its display name."""
-    server = XServer()
-    yield server.name
-    server.stop()
-
-
-@pytest.fixture
-def x_server() -> Iterator[XServer]:
-    """A private X server for one test, which may stop it."""
-    server = XServer()
-    yield server
-    server.stop()
-
-
 class Keyboard:
     """Presses keys on the X server through XTEST, as a user would."""
 
@@ -101,10 +84,3 @@ class Keyboard:
 
     def close(self) -> None:
         self.display.close()
-
-
-@pytest.fixture
-def keyboard(x_display: str) -> Iterator[Keyboard]:
-    board = Keyboard(x_display)
-    yield board
-    board.close()

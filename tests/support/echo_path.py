@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from tests.audio_files import espeak_wav, read_wav_samples, write_wav
+from tests.support.audio_files import espeak_wav, read_wav_samples, write_wav
 
 RATE = 24000
 FRAME = 240
@@ -46,7 +46,8 @@ def espeak(text: str, folder: Path, voice: str, level_dbfs: float) -> Samples:
     """espeak-ng speech at 24 kHz, scaled to ``level_dbfs`` RMS."""
     speech = read_wav_samples(espeak_wav(folder / f"{voice}-24k.wav", text, voice))
     scale = 10 ** (level_dbfs / 20) * 32768 / np.sqrt(np.mean(speech.astype(np.float64) ** 2))
-    return np.clip(speech * scale, -32767, 32767).astype(np.int16)
+    scaled: Samples = np.clip(speech * scale, -32767, 32767).astype(np.int16)
+    return scaled
 
 
 @contextmanager
@@ -142,6 +143,7 @@ def record_echo_session(
             waited += 1.0
             live_levels.append(engine.recent_levels())
         for at in times if user is not None else []:
+            assert user is not None
             spin(max(0.0, at - waited))
             waited = max(waited, at)
             user_wav = write_wav(folder / "user.wav", user)
@@ -182,7 +184,8 @@ def record_echo_session(
 
 def frame_dbfs(samples: Samples) -> npt.NDArray[np.float64]:
     frames = samples[: len(samples) // FRAME * FRAME].astype(np.float64).reshape(-1, FRAME)
-    return 10 * np.log10(np.mean(frames**2, axis=1) / 32768**2 + 1e-12)
+    levels: npt.NDArray[np.float64] = 10 * np.log10(np.mean(frames**2, axis=1) / 32768**2 + 1e-12)
+    return levels
 
 
 def first_loud_frame(samples: Samples, threshold_dbfs: float = -45.0) -> int:
