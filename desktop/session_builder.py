@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.echo_guard import echo_policy, server_creates_responses, server_interrupts
-from desktop.realtime.names import BETA_TO_GA_AUDIO_FORMAT
+from desktop.protocol import BETA_TO_GA_AUDIO_FORMAT
 from desktop.settings import Settings
 
 #: Settings groups whose changes must reach the server as a session.update.

@@ -8,13 +8,13 @@ from typing import Any
 
 from desktop.backends import BackendUnavailable, resolve_target
 from desktop.controller_core import ControllerCore
+from desktop.protocol import bytes_per_ms
 from desktop.realtime import (
     AuthenticationError,
     ConfigurationError,
     DialectMismatchError,
     RealtimeError,
 )
-from desktop.realtime.names import bytes_per_ms
 from desktop.state import ConnectionState, TurnState
 from desktop.worker import ConnectionWorker, ConnectPlan
 

@@ -24,7 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from desktop.realtime.names import VOICES_GA
+from desktop.protocol import VOICES_GA
 
 Backend = Literal["offline", "openai", "azure", "custom"]
 DialectName = Literal["ga", "beta"]

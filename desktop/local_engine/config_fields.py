@@ -12,7 +12,7 @@ from desktop.local_engine.errors import (
     unknown_parameter,
 )
 from desktop.local_engine.session_model import EAGERNESS, VAD_TYPES, TurnDetection
-from desktop.realtime.names import (
+from desktop.protocol import (
     BETA_TO_GA_AUDIO_FORMAT,
     GA_AUDIO_FORMAT_TO_BETA,
     PCM_RATE,

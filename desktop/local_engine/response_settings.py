@@ -12,7 +12,7 @@ from desktop.local_engine.session_config import (
     validate_tool_choice,
     validate_tools,
 )
-from desktop.realtime.names import BETA_TO_GA_AUDIO_FORMAT, VOICES_GA, Dialect
+from desktop.protocol import BETA_TO_GA_AUDIO_FORMAT, VOICES_GA, Dialect
 
 
 @dataclass(frozen=True)

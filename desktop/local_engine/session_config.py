@@ -33,7 +33,7 @@ from desktop.local_engine.errors import (
 )
 from desktop.local_engine.session_model import SessionConfig, TurnDetection
 from desktop.local_engine.session_wire import ga_format_wire, to_wire, turn_detection_wire
-from desktop.realtime.names import Dialect
+from desktop.protocol import Dialect
 
 __all__ = [
     "SessionConfig",

@@ -17,8 +17,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from desktop.realtime.errors import SessionConfigError
-from desktop.realtime.names import (
+from desktop.protocol import (
     BETA_TO_GA_AUDIO_FORMAT,
     GA_AUDIO_FORMAT_TO_BETA,
     PCM_RATE,
@@ -26,6 +25,7 @@ from desktop.realtime.names import (
     VOICES_GA,
     Dialect,
 )
+from desktop.realtime.errors import SessionConfigError
 from desktop.realtime.session_rules import (
     validate_max_tokens,
     validate_noise_reduction,

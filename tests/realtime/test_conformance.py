@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from desktop.protocol import Dialect
 from desktop.realtime import RealtimeClient, translate_session
 from desktop.realtime.connection import RealtimeConnection
-from desktop.realtime.names import Dialect
 from tests.support.scripted_server import ScriptedServer
 from tests.support.strict_validator import beta_problems, ga_problems
 
