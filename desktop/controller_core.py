@@ -22,6 +22,7 @@ from desktop.echo_guard import (
 )
 from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
+from desktop.protocol import SESSION_LIFETIME_S
 from desktop.recorder import ConversationRecorder
 from desktop.secrets import KeyStore
 from desktop.session_builder import build_session
@@ -34,7 +35,7 @@ from desktop.usage import UsageLedger
 from desktop.worker import AudioPort, ConnectionWorker
 
 #: Renew a session this long after it started (the server ends it at 60 min).
-RENEW_AFTER_S = 55 * 60
+RENEW_AFTER_S = SESSION_LIFETIME_S - 5 * 60
 VOICE_LOCK_REASON = (
     "The voice is fixed once the assistant has spoken in a session. "
     "Start a new session to use another voice."

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from desktop.inspector_feed import InspectorFeed
+from desktop.protocol import MIN_COMMIT_MS
 from desktop.realtime import RealtimeConnection, RealtimeError, SessionConfigError
 from desktop.recorder import ConversationRecorder
 
 log = logging.getLogger(__name__)
 
-MIN_COMMIT_MS = 100
 # Commands wake the capture wait, so this only bounds an idle loop's period.
 _IDLE_WAIT_S = 0.25
 _PCM_BYTES_PER_MS = 48

@@ -24,7 +24,18 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from desktop.protocol import VOICES_GA
+from desktop.protocol import (
+    BETA_TO_GA_AUDIO_FORMAT,
+    EAGERNESS,
+    MAX_OUTPUT_TOKENS,
+    NOISE_REDUCTION_TYPES,
+    SPEED_MAX,
+    SPEED_MIN,
+    VAD_THRESHOLD_MAX,
+    VAD_THRESHOLD_MIN,
+    VAD_TYPES,
+    VOICES_GA,
+)
 
 Backend = Literal["offline", "openai", "azure", "custom"]
 DialectName = Literal["ga", "beta"]
@@ -39,9 +50,14 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 Voice = Literal[
     "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"
 ]
-MaxTokens = Annotated[int, Field(ge=1, le=4096)] | Literal["inf"]
+MaxTokens = Annotated[int, Field(ge=1, le=MAX_OUTPUT_TOKENS)] | Literal["inf"]
 
-assert set(VOICES_GA) == set(get_args(Voice)), "Voice literal out of step with names.VOICES_GA"
+# The choices are Literals (for the forms and mypy); the protocol module has the truth.
+assert set(get_args(Voice)) == set(VOICES_GA), "Voice out of step with the protocol"
+assert set(get_args(TurnDetectionMode)) == {*VAD_TYPES, "off"}, "VAD modes out of step"
+assert set(get_args(Eagerness)) == set(EAGERNESS), "Eagerness out of step with the protocol"
+assert set(get_args(NoiseReduction)) == {*NOISE_REDUCTION_TYPES, "off"}, "noise reduction"
+assert set(get_args(AudioFormatName)) == set(BETA_TO_GA_AUDIO_FORMAT), "audio formats"
 
 DEFAULT_INSTRUCTIONS = (
     "You are Parley, a friendly desktop voice assistant. Answer briefly and "
@@ -100,7 +116,12 @@ class VoiceSettings(_Group):
         "marin",
         description="The assistant's voice. Fixed once the assistant has spoken in a session.",
     )
-    speed: float = Field(1.0, ge=0.25, le=1.5, description="Speaking speed (0.25-1.5).")
+    speed: float = Field(
+        1.0,
+        ge=SPEED_MIN,
+        le=SPEED_MAX,
+        description=f"Speaking speed ({SPEED_MIN:g}-{SPEED_MAX:g}).",
+    )
 
 
 class InstructionsSettings(_Group):
@@ -118,7 +139,10 @@ class TurnDetectionSettings(_Group):
         "meaning (semantic_vad), or off (push-to-talk).",
     )
     threshold: float = Field(
-        0.5, ge=0.0, le=1.0, description="Speech detection threshold; higher needs louder speech."
+        0.5,
+        ge=VAD_THRESHOLD_MIN,
+        le=VAD_THRESHOLD_MAX,
+        description="Speech detection threshold; higher needs louder speech.",
     )
     prefix_padding_ms: int = Field(
         300, ge=0, le=2000, description="Audio kept from before speech started (ms)."
@@ -186,7 +210,7 @@ class AudioSettings(_Group):
 
 class ResponseSettings(_Group):
     max_output_tokens: MaxTokens = Field(
-        "inf", description="Longest reply in tokens (1-4096, or 'inf')."
+        "inf", description=f"Longest reply in tokens (1-{MAX_OUTPUT_TOKENS}, or 'inf')."
     )
     output_modality: Literal["audio", "text"] = Field(
         "audio", description="Reply with speech (and its transcript) or with text only."
