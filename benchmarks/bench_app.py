@@ -54,7 +54,7 @@ LAUNCH_CHILD = """
 import os, sys, time
 from PySide6.QtCore import QTimer
 from desktop.app import ParleyApp, ensure_application
-from desktop.config_store import load_settings
+from desktop.config.store import load_settings
 qt = ensure_application()
 app = ParleyApp(load_settings(None), with_audio=False)
 app.window.show()
@@ -169,8 +169,8 @@ def bench_streaming(
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     from desktop.app import ParleyApp, ensure_application
-    from desktop.config_store import LoadedSettings
-    from desktop.settings import Settings
+    from desktop.config.settings import Settings
+    from desktop.config.store import LoadedSettings
     from desktop.state import ConnectionState, TurnState
 
     engine, url = start_engine()
@@ -385,8 +385,8 @@ def bench_mic_to_wire(runs: int = 8) -> None:
     from websockets.sync.server import serve
 
     from desktop.app import ParleyApp, ensure_application
-    from desktop.config_store import LoadedSettings
-    from desktop.settings import Settings
+    from desktop.config.settings import Settings
+    from desktop.config.store import LoadedSettings
     from desktop.state import ConnectionState
 
     arrivals: list[tuple[float, bytes]] = []

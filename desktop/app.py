@@ -14,11 +14,11 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.backends import OfflineEngineHost
-from desktop.cli import CliOptions
-from desktop.config_store import LoadedSettings, save_settings
+from desktop.config.cli import CliOptions
+from desktop.config.secrets import KeyStore
+from desktop.config.store import LoadedSettings, save_settings
 from desktop.controller import ConversationController
 from desktop.echo_guard import engine_echo_mode
-from desktop.secrets import KeyStore
 from desktop.state import ConnectionState
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.logging_setup import register_secret
+from desktop.config.logging_setup import register_secret
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
 from desktop.realtime import RealtimeClient, redact_url
-from desktop.secrets import KeyStore
-from desktop.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.backends import OfflineEngineHost
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
 from desktop.echo_guard import (
     BargeInGuard,
     LevelSource,
@@ -24,9 +26,7 @@ from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.protocol import SESSION_LIFETIME_S
 from desktop.recorder import ConversationRecorder
-from desktop.secrets import KeyStore
 from desktop.session_builder import build_session
-from desktop.settings import Settings
 from desktop.state import ConnectionState, TurnState
 from desktop.tool_calls import ToolCallTracker
 from desktop.tools import enabled_tool_schemas

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from audio_engine.echo import echo_cancellation_wanted
-from desktop.settings import Settings
+from desktop.config.settings import Settings
 
 #: A barge-in needs the microphone this far above the learned echo coupling.
 MARGIN_DB = 6.0

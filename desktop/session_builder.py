@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.config.settings import Settings
 from desktop.echo_guard import echo_policy, server_creates_responses, server_interrupts
 from desktop.protocol import BETA_TO_GA_AUDIO_FORMAT
-from desktop.settings import Settings
 
 #: Settings groups whose changes must reach the server as a session.update.
 SESSION_GROUPS: frozenset[str] = frozenset(

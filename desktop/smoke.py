@@ -13,8 +13,8 @@ import time
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from desktop.cli import CliOptions
-from desktop.config_store import LoadedSettings
+from desktop.config.cli import CliOptions
+from desktop.config.store import LoadedSettings
 from desktop.state import ConnectionState, TurnState
 
 SMOKE_TIMEOUT_S = 60.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.settings import ToolSettings
+from desktop.config.settings import ToolSettings
 from desktop.tools import ToolResult, run_tool
 
 

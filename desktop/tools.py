@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.settings import ToolSettings
+from desktop.config.settings import ToolSettings
 
 LOCAL_TIME = "get_local_time"
 CALCULATOR = "calculate"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from desktop.settings import PriceTable
+from desktop.config.settings import PriceTable
 
 
 @dataclass

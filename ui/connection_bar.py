@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.settings import ConnectionSettings
+from desktop.config.settings import ConnectionSettings
 from desktop.state import ConnectionState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.field_info import choice_label, field_spec, validation_error

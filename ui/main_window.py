@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.config.secrets import KeyStore
 from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
 from desktop.state import ConnectionState, TurnState
 from desktop.turns import Entry
 from ui.connection_bar import ConnectionBar

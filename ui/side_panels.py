@@ -8,8 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.audio_checks import AudioChecks
+from desktop.config.settings import UiSettings
 from desktop.controller import ConversationController
-from desktop.settings import UiSettings
 from desktop.usage import UsageLedger
 from ui.audio_panel import AudioPanel
 from ui.instructions_panel import InstructionsPanel

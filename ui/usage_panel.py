@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.settings import PriceTable
+from desktop.config.settings import PriceTable
 from ui.settings_form import SettingsForm
 
 #: Counter keys (the price table's field names) and their row labels.

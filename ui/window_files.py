@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
+from desktop.config.settings import UiSettings
 from desktop.controller import ConversationController
-from desktop.settings import UiSettings
 
 
 def export_audio(parent: QWidget, controller: ConversationController) -> None:

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
 from desktop.backends import OfflineEngineHost
-from desktop.config_store import LoadedSettings, load_settings
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
+from desktop.config.store import LoadedSettings, load_settings
 from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
-from desktop.settings import Settings
 from tests.support.conversation import MakeApp, MakeController, offline_settings
 
 

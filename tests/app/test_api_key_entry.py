@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keyring.backend
 
-from desktop.config_store import load_settings
+from desktop.config.store import load_settings
 from tests.support.conversation import MakeApp
 
 KEY = "sk-typed-into-the-window-0123"

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
-from desktop.config_store import load_settings
-from desktop.logging_setup import register_secret, setup_logging
+from desktop.config.logging_setup import register_secret, setup_logging
+from desktop.config.store import load_settings
 from desktop.state import TurnState
 from tests.support.conversation import MakeApp, wait_reply
 from ui.inspector_model import rows_to_json

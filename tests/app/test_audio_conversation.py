@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from audio_engine import AudioEngine
 from desktop.backends import OfflineEngineHost
+from desktop.config.secrets import KeyStore
 from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
 from desktop.state import ConnectionState, TurnState
 from tests.support.app_audio import (
     audible_blocks,

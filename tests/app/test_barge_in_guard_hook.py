@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.config.settings import Settings
 from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.realtime import RealtimeClient
-from desktop.settings import Settings
 from desktop.worker import ConnectionWorker, ConnectPlan
 from tests.support.conversation import MakeController
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desktop.config.settings import Settings
 from desktop.controller import ConversationController
 from desktop.echo_guard import (
     BargeInGuard,
@@ -11,7 +12,6 @@ from desktop.echo_guard import (
     server_interrupts,
 )
 from desktop.session_builder import build_session
-from desktop.settings import Settings
 
 
 def noise_in(settings: Settings) -> object:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.config_store import load_settings
+from desktop.config.store import load_settings
 from desktop.state import TurnState
 from tests.support.conversation import MakeApp
 from tests.support.x_server import Keyboard

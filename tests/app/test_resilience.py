@@ -14,11 +14,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 from websockets.sync.server import ServerConnection, serve
 
+from desktop.config.settings import Settings
 from desktop.controller import ConversationController
 from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.realtime import ProtocolErrorEvent, RealtimeClient, ResponseDoneEvent
-from desktop.settings import Settings
 from desktop.state import ConnectionState, TurnState
 from desktop.worker import ConnectionWorker, ConnectPlan
 from tests.support.conversation import MakeController

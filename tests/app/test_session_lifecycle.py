@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.backends import OfflineEngineHost
+from desktop.config.secrets import KeyStore
 from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
 from desktop.state import ConnectionState
 from tests.support.conversation import (
     MakeController,

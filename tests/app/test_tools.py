@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from desktop.settings import ToolSettings
+from desktop.config.settings import ToolSettings
 from desktop.tools import (
     CALCULATOR,
     LOCAL_TIME,

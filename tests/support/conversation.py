@@ -9,10 +9,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
 from desktop.backends import OfflineEngineHost
-from desktop.config_store import LoadedSettings
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
+from desktop.config.store import LoadedSettings
 from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
-from desktop.settings import Settings
 from desktop.state import ConnectionState, TurnState
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.settings import ConnectionSettings
+from desktop.config.settings import ConnectionSettings
 from desktop.state import ConnectionState, TurnState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.connection_bar import ConnectionBar

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
-from desktop.settings import (
+from desktop.config.settings import (
     AudioSettings,
     InstructionsSettings,
     PriceTable,

@@ -292,7 +292,7 @@ _read_environment: ContextVar[bool] = ContextVar("parley_settings_read_env", def
 
 
 class _FileSource(PydanticBaseSettingsSource):
-    """The already-parsed and cleaned settings file (see config_store)."""
+    """The already-parsed and cleaned settings file (see desktop.config.store)."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         return (_file_data.get() or {}).get(field_name), field_name, False

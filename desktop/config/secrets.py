@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import SecretStr
 
 from desktop import APP_ID
-from desktop.logging_setup import register_secret
-from desktop.settings import Backend, Settings
+from desktop.config.logging_setup import register_secret
+from desktop.config.settings import Backend, Settings
 
 log = logging.getLogger(__name__)
 

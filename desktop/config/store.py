@@ -22,7 +22,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from desktop import APP_ID
-from desktop.settings import GROUPS, Settings
+from desktop.config.settings import GROUPS, Settings
 
 log = logging.getLogger(__name__)
 
