@@ -171,7 +171,7 @@ def bench_streaming(
     from desktop.app import ParleyApp, ensure_application
     from desktop.config.settings import Settings
     from desktop.config.store import LoadedSettings
-    from desktop.state import ConnectionState, TurnState
+    from desktop.connection.state import ConnectionState, TurnState
 
     engine, url = start_engine()
     qt = ensure_application()
@@ -387,7 +387,7 @@ def bench_mic_to_wire(runs: int = 8) -> None:
     from desktop.app import ParleyApp, ensure_application
     from desktop.config.settings import Settings
     from desktop.config.store import LoadedSettings
-    from desktop.state import ConnectionState
+    from desktop.connection.state import ConnectionState
 
     arrivals: list[tuple[float, bytes]] = []
 

@@ -12,9 +12,13 @@ from typing import Any, cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.backends import OfflineEngineHost
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.inspector_feed import InspectorFeed
+from desktop.connection.receiver import AudioPort, ConnectionWorker
+from desktop.connection.session_builder import build_session
+from desktop.connection.state import ConnectionState, TurnState
 from desktop.echo_guard import (
     BargeInGuard,
     LevelSource,
@@ -22,17 +26,13 @@ from desktop.echo_guard import (
     server_creates_responses,
     server_interrupts,
 )
-from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.protocol import SESSION_LIFETIME_S
 from desktop.recorder import ConversationRecorder
-from desktop.session_builder import build_session
-from desktop.state import ConnectionState, TurnState
 from desktop.tool_calls import ToolCallTracker
 from desktop.tools import enabled_tool_schemas
 from desktop.turns import Transcript
 from desktop.usage import UsageLedger
-from desktop.worker import AudioPort, ConnectionWorker
 
 #: Renew a session this long after it started (the server ends it at 60 min).
 RENEW_AFTER_S = SESSION_LIFETIME_S - 5 * 60

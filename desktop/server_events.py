@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from desktop.connection.state import TurnState
 from desktop.realtime import (
     ConversationItemAddedEvent,
     ConversationItemTruncatedEvent,
@@ -29,7 +30,6 @@ from desktop.realtime import (
     ResponseOutputTextDoneEvent,
 )
 from desktop.realtime.events import ConversationItem, ProtocolErrorEvent, ServerEvent
-from desktop.state import TurnState
 from desktop.usage import TokenCounts
 
 AssistantTextDelta = ResponseOutputAudioTranscriptDeltaEvent | ResponseOutputTextDeltaEvent

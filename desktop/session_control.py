@@ -6,7 +6,9 @@ import logging
 import time
 from typing import Any
 
-from desktop.backends import BackendUnavailable, resolve_target
+from desktop.connection.backends import BackendUnavailable, resolve_target
+from desktop.connection.receiver import ConnectionWorker, ConnectPlan
+from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller_core import ControllerCore
 from desktop.protocol import bytes_per_ms
 from desktop.realtime import (
@@ -15,8 +17,6 @@ from desktop.realtime import (
     DialectMismatchError,
     RealtimeError,
 )
-from desktop.state import ConnectionState, TurnState
-from desktop.worker import ConnectionWorker, ConnectPlan
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.config.settings import ConnectionSettings
-from desktop.state import ConnectionState
+from desktop.connection.state import ConnectionState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.field_info import choice_label, field_spec, validation_error
 from ui.state_dot import StateDot

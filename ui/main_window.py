@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.config.secrets import KeyStore
+from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller import ConversationController
-from desktop.state import ConnectionState, TurnState
 from desktop.turns import Entry
 from ui.connection_bar import ConnectionBar
 from ui.global_hotkey import GlobalHotkey, HotkeyError

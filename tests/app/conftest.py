@@ -14,10 +14,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
-from desktop.backends import OfflineEngineHost
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings, load_settings
+from desktop.connection.backends import OfflineEngineHost
 from desktop.controller import ConversationController
 from tests.support.conversation import MakeApp, MakeController, offline_settings
 

@@ -17,10 +17,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from audio_engine import AudioEngine
-from desktop.backends import OfflineEngineHost
 from desktop.config.secrets import KeyStore
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller import ConversationController
-from desktop.state import ConnectionState, TurnState
 from tests.support.app_audio import (
     audible_blocks,
     heard_blocks,

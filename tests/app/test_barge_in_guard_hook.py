@@ -5,10 +5,10 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from desktop.config.settings import Settings
-from desktop.inspector_feed import InspectorFeed
+from desktop.connection.inspector_feed import InspectorFeed
+from desktop.connection.receiver import ConnectionWorker, ConnectPlan
 from desktop.playback_tracker import PlaybackTracker
 from desktop.realtime import RealtimeClient
-from desktop.worker import ConnectionWorker, ConnectPlan
 from tests.support.conversation import MakeController
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop.config.settings import Settings
+from desktop.connection.session_builder import build_session
 from desktop.controller import ConversationController
 from desktop.echo_guard import (
     BargeInGuard,
@@ -11,7 +12,6 @@ from desktop.echo_guard import (
     engine_echo_mode,
     server_interrupts,
 )
-from desktop.session_builder import build_session
 
 
 def noise_in(settings: Settings) -> object:

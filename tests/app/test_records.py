@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from desktop.config.settings import PriceTable, Settings
+from desktop.connection.session_builder import build_session, without_voice
 from desktop.realtime.session_config import translate_session
 from desktop.recorder import RATE, ConversationRecorder
-from desktop.session_builder import build_session, without_voice
 from desktop.tools import enabled_tool_schemas
 from desktop.turns import Transcript
 from desktop.usage import TokenCounts, UsageLedger

@@ -15,12 +15,12 @@ from pytestqt.qtbot import QtBot
 from websockets.sync.server import ServerConnection, serve
 
 from desktop.config.settings import Settings
+from desktop.connection.inspector_feed import InspectorFeed
+from desktop.connection.receiver import ConnectionWorker, ConnectPlan
+from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller import ConversationController
-from desktop.inspector_feed import InspectorFeed
 from desktop.playback_tracker import PlaybackTracker
 from desktop.realtime import ProtocolErrorEvent, RealtimeClient, ResponseDoneEvent
-from desktop.state import ConnectionState, TurnState
-from desktop.worker import ConnectionWorker, ConnectPlan
 from tests.support.conversation import MakeController
 
 

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.backends import OfflineEngineHost
 from desktop.config.secrets import KeyStore
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.state import ConnectionState
 from desktop.controller import ConversationController
-from desktop.state import ConnectionState
 from tests.support.conversation import (
     MakeController,
     offline_settings,

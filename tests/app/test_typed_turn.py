@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller import ConversationController
-from desktop.state import ConnectionState, TurnState
 from tests.support.conversation import wait_live, wait_reply
 
 

@@ -8,12 +8,12 @@ from typing import Any, Protocol
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
-from desktop.backends import OfflineEngineHost
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller import ConversationController
-from desktop.state import ConnectionState, TurnState
 
 
 class MakeController(Protocol):

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.config.settings import ConnectionSettings
-from desktop.state import ConnectionState, TurnState
+from desktop.connection.state import ConnectionState, TurnState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.connection_bar import ConnectionBar
 from ui.talk_controls import TalkControls

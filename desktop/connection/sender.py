@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from desktop.inspector_feed import InspectorFeed
+from desktop.connection.inspector_feed import InspectorFeed
 from desktop.protocol import MIN_COMMIT_MS
 from desktop.realtime import RealtimeConnection, RealtimeError, SessionConfigError
 from desktop.recorder import ConversationRecorder

@@ -20,7 +20,15 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QThread, Signal
 
-from desktop.inspector_feed import InspectorFeed
+from desktop.connection.inspector_feed import InspectorFeed
+from desktop.connection.sender import (
+    Command,
+    CommitTurn,
+    Sender,
+    SendEvent,
+    SetStreaming,
+    StartTurn,
+)
 from desktop.playback_tracker import BargeIn, PlaybackTracker
 from desktop.realtime import (
     ConnectionClosed,
@@ -40,7 +48,6 @@ from desktop.realtime import (
 )
 from desktop.realtime.parsing import protocol_error
 from desktop.recorder import ConversationRecorder
-from desktop.sender import Command, CommitTurn, Sender, SendEvent, SetStreaming, StartTurn
 
 log = logging.getLogger(__name__)
 
