@@ -13,13 +13,13 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from desktop.barge_in.echo_guard import engine_echo_mode
 from desktop.config.cli import CliOptions
 from desktop.config.secrets import KeyStore
 from desktop.config.store import LoadedSettings, save_settings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.state import ConnectionState
 from desktop.controller import ConversationController
-from desktop.echo_guard import engine_echo_mode
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from PySide6.QtCore import QObject, QTimer
 
+from desktop.barge_in.echo_guard import LevelSource
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.connection.backends import OfflineEngineHost
@@ -27,7 +28,6 @@ from desktop.connection.receiver import AudioPort, ConnectionWorker
 from desktop.connection.session_builder import SESSION_GROUPS, without_voice
 from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller_core import RENEW_AFTER_S, VOICE_LOCK_REASON
-from desktop.echo_guard import LevelSource
 from desktop.realtime import SessionConfigError
 from desktop.server_events import ServerEventHandler
 from desktop.session_control import RETRY_DELAYS_S, SessionControl

@@ -12,6 +12,14 @@ from typing import Any, cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from desktop.barge_in.echo_guard import (
+    BargeInGuard,
+    LevelSource,
+    barge_in_guard_active,
+    server_creates_responses,
+    server_interrupts,
+)
+from desktop.barge_in.playback_tracker import PlaybackTracker
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.connection.backends import OfflineEngineHost
@@ -19,14 +27,6 @@ from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.receiver import AudioPort, ConnectionWorker
 from desktop.connection.session_builder import build_session
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.echo_guard import (
-    BargeInGuard,
-    LevelSource,
-    barge_in_guard_active,
-    server_creates_responses,
-    server_interrupts,
-)
-from desktop.playback_tracker import PlaybackTracker
 from desktop.protocol import SESSION_LIFETIME_S
 from desktop.recorder import ConversationRecorder
 from desktop.tool_calls import ToolCallTracker

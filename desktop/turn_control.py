@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from desktop.barge_in.playback_tracker import BargeIn
 from desktop.connection.receiver import ConnectionWorker
 from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller_core import ControllerCore
-from desktop.playback_tracker import BargeIn
 
 
 class TurnControl(ControllerCore):

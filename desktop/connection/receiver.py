@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QThread, Signal
 
+from desktop.barge_in.playback_tracker import BargeIn, PlaybackTracker
 from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.sender import (
     Command,
@@ -29,7 +30,6 @@ from desktop.connection.sender import (
     SetStreaming,
     StartTurn,
 )
-from desktop.playback_tracker import BargeIn, PlaybackTracker
 from desktop.realtime import (
     ConnectionClosed,
     InputAudioBufferCommittedEvent,

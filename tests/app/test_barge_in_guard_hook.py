@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.barge_in.playback_tracker import PlaybackTracker
 from desktop.config.settings import Settings
 from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.receiver import ConnectionWorker, ConnectPlan
-from desktop.playback_tracker import PlaybackTracker
 from desktop.realtime import RealtimeClient
 from tests.support.conversation import MakeController
 

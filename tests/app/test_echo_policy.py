@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from desktop.config.settings import Settings
-from desktop.connection.session_builder import build_session
-from desktop.controller import ConversationController
-from desktop.echo_guard import (
+from desktop.barge_in.echo_guard import (
     BargeInGuard,
     barge_in_guard_active,
     echo_policy,
     engine_echo_mode,
     server_interrupts,
 )
+from desktop.config.settings import Settings
+from desktop.connection.session_builder import build_session
+from desktop.controller import ConversationController
 
 
 def noise_in(settings: Settings) -> object:

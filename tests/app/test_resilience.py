@@ -14,12 +14,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 from websockets.sync.server import ServerConnection, serve
 
+from desktop.barge_in.playback_tracker import PlaybackTracker
 from desktop.config.settings import Settings
 from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.receiver import ConnectionWorker, ConnectPlan
 from desktop.connection.state import ConnectionState, TurnState
 from desktop.controller import ConversationController
-from desktop.playback_tracker import PlaybackTracker
 from desktop.realtime import ProtocolErrorEvent, RealtimeClient, ResponseDoneEvent
 from tests.support.conversation import MakeController
 

@@ -147,7 +147,7 @@ def test_barge_in_guard_on_the_real_echo_without_cancellation(
     The played window reaches 100 ms further back, as the engine's
     ``recent_levels`` does: the echo trails the playback by the device latency.
     """
-    from desktop.echo_guard import BargeInGuard
+    from desktop.barge_in.echo_guard import BargeInGuard
 
     far = voices[0]
     onset, user = recording.echo_onset, recording.user_onset
