@@ -19,7 +19,7 @@ from desktop.config.secrets import KeyStore
 from desktop.config.store import LoadedSettings, save_settings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.state import ConnectionState
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from desktop.config.secrets import KeyStore
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller import ConversationController
-from desktop.turns import Entry
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.transcript import Entry
 from ui.connection_bar import ConnectionBar
 from ui.global_hotkey import GlobalHotkey, HotkeyError
 from ui.global_hotkey import unavailable_reason as global_hotkey_unavailable

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QGroupBox, QScrollArea, QTabWidget, QVBoxLayout, Q
 
 from desktop.audio_checks import AudioChecks
 from desktop.config.settings import UiSettings
-from desktop.controller import ConversationController
-from desktop.usage import UsageLedger
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.usage import UsageLedger
 from ui.audio_panel import AudioPanel
 from ui.instructions_panel import InstructionsPanel
 from ui.settings_form import SettingsForm

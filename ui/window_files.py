@@ -8,7 +8,7 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from desktop.config.settings import UiSettings
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 
 
 def export_audio(parent: QWidget, controller: ConversationController) -> None:

@@ -30,6 +30,7 @@ from desktop.connection.sender import (
     SetStreaming,
     StartTurn,
 )
+from desktop.conversation.recorder import ConversationRecorder
 from desktop.realtime import (
     ConnectionClosed,
     InputAudioBufferCommittedEvent,
@@ -47,7 +48,6 @@ from desktop.realtime import (
     SessionCreatedEvent,
 )
 from desktop.realtime.parsing import protocol_error
-from desktop.recorder import ConversationRecorder
 
 log = logging.getLogger(__name__)
 

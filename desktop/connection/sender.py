@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from desktop.connection.inspector_feed import InspectorFeed
+from desktop.conversation.recorder import ConversationRecorder
 from desktop.protocol import MIN_COMMIT_MS
 from desktop.realtime import RealtimeConnection, RealtimeError, SessionConfigError
-from desktop.recorder import ConversationRecorder
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings, load_settings
 from desktop.connection.backends import OfflineEngineHost
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 from tests.support.conversation import MakeApp, MakeController, offline_settings
 
 

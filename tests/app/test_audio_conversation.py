@@ -20,7 +20,7 @@ from audio_engine import AudioEngine
 from desktop.config.secrets import KeyStore
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 from tests.support.app_audio import (
     audible_blocks,
     heard_blocks,

@@ -11,7 +11,7 @@ from desktop.barge_in.echo_guard import (
 )
 from desktop.config.settings import Settings
 from desktop.connection.session_builder import build_session
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 
 
 def noise_in(settings: Settings) -> object:

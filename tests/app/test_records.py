@@ -12,11 +12,11 @@ import numpy as np
 
 from desktop.config.settings import PriceTable, Settings
 from desktop.connection.session_builder import build_session, without_voice
+from desktop.conversation.recorder import RATE, ConversationRecorder
+from desktop.conversation.tools import enabled_tool_schemas
+from desktop.conversation.transcript import Transcript
+from desktop.conversation.usage import TokenCounts, UsageLedger
 from desktop.realtime.session_config import translate_session
-from desktop.recorder import RATE, ConversationRecorder
-from desktop.tools import enabled_tool_schemas
-from desktop.turns import Transcript
-from desktop.usage import TokenCounts, UsageLedger
 
 GA_USAGE = {
     "total_tokens": 400,

@@ -19,7 +19,7 @@ from desktop.config.settings import Settings
 from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.receiver import ConnectionWorker, ConnectPlan
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 from desktop.realtime import ProtocolErrorEvent, RealtimeClient, ResponseDoneEvent
 from tests.support.conversation import MakeController
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop.config.secrets import KeyStore
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.state import ConnectionState
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 from tests.support.conversation import (
     MakeController,
     offline_settings,

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from desktop.config.settings import ToolSettings
-from desktop.tools import (
+from desktop.conversation.tools import (
     CALCULATOR,
     LOCAL_TIME,
     TIMER,

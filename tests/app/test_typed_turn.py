@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 from tests.support.conversation import wait_live, wait_reply
 
 

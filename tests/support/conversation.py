@@ -13,7 +13,7 @@ from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller import ConversationController
+from desktop.conversation.controller import ConversationController
 
 
 class MakeController(Protocol):

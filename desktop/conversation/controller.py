@@ -5,11 +5,11 @@ reacts to its queued signals, keeps the transcript, usage and tool calls, and
 tells the widgets what to show through its own signals. It never blocks:
 connecting, sending and playing all happen on other threads.
 
-The class is assembled from parts: :mod:`desktop.controller_core` (state,
-signals), :mod:`desktop.session_control` (connect, retry, renew) and
-:mod:`desktop.turn_control` (turns, responses, barge-in); settings and the
+The class is assembled from parts: :mod:`desktop.conversation.controller_core` (state,
+signals), :mod:`desktop.connection.lifecycle` (connect, retry, renew) and
+:mod:`desktop.conversation.turn_machine` (turns, responses, barge-in); settings and the
 conversation record live here, server event semantics in
-:mod:`desktop.server_events`.
+:mod:`desktop.conversation.server_events`.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ from desktop.barge_in.echo_guard import LevelSource
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.lifecycle import RETRY_DELAYS_S, SessionControl
 from desktop.connection.receiver import AudioPort, ConnectionWorker
 from desktop.connection.session_builder import SESSION_GROUPS, without_voice
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller_core import RENEW_AFTER_S, VOICE_LOCK_REASON
+from desktop.conversation.controller_core import RENEW_AFTER_S, VOICE_LOCK_REASON
+from desktop.conversation.server_events import ServerEventHandler
+from desktop.conversation.transcript import Entry
+from desktop.conversation.turn_machine import TurnControl
+from desktop.conversation.usage import UsageLedger
 from desktop.realtime import SessionConfigError
-from desktop.server_events import ServerEventHandler
-from desktop.session_control import RETRY_DELAYS_S, SessionControl
-from desktop.turn_control import TurnControl
-from desktop.turns import Entry
-from desktop.usage import UsageLedger
 
 __all__ = ["RENEW_AFTER_S", "RETRY_DELAYS_S", "VOICE_LOCK_REASON", "ConversationController"]
 

@@ -27,12 +27,12 @@ from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.receiver import AudioPort, ConnectionWorker
 from desktop.connection.session_builder import build_session
 from desktop.connection.state import ConnectionState, TurnState
+from desktop.conversation.recorder import ConversationRecorder
+from desktop.conversation.tool_calls import ToolCallTracker
+from desktop.conversation.tools import enabled_tool_schemas
+from desktop.conversation.transcript import Transcript
+from desktop.conversation.usage import UsageLedger
 from desktop.protocol import SESSION_LIFETIME_S
-from desktop.recorder import ConversationRecorder
-from desktop.tool_calls import ToolCallTracker
-from desktop.tools import enabled_tool_schemas
-from desktop.turns import Transcript
-from desktop.usage import UsageLedger
 
 #: Renew a session this long after it started (the server ends it at 60 min).
 RENEW_AFTER_S = SESSION_LIFETIME_S - 5 * 60

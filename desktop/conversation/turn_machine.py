@@ -7,7 +7,7 @@ import uuid
 from desktop.barge_in.playback_tracker import BargeIn
 from desktop.connection.receiver import ConnectionWorker
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller_core import ControllerCore
+from desktop.conversation.controller_core import ControllerCore
 
 
 class TurnControl(ControllerCore):

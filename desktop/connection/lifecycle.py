@@ -9,7 +9,7 @@ from typing import Any
 from desktop.connection.backends import BackendUnavailable, resolve_target
 from desktop.connection.receiver import ConnectionWorker, ConnectPlan
 from desktop.connection.state import ConnectionState, TurnState
-from desktop.controller_core import ControllerCore
+from desktop.conversation.controller_core import ControllerCore
 from desktop.protocol import bytes_per_ms
 from desktop.realtime import (
     AuthenticationError,

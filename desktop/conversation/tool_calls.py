@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.config.settings import ToolSettings
-from desktop.tools import ToolResult, run_tool
+from desktop.conversation.tools import ToolResult, run_tool
 
 
 @dataclass

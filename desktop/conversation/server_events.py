@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from desktop.connection.state import TurnState
+from desktop.conversation.usage import TokenCounts
 from desktop.realtime import (
     ConversationItemAddedEvent,
     ConversationItemTruncatedEvent,
@@ -30,12 +31,11 @@ from desktop.realtime import (
     ResponseOutputTextDoneEvent,
 )
 from desktop.realtime.events import ConversationItem, ProtocolErrorEvent, ServerEvent
-from desktop.usage import TokenCounts
 
 AssistantTextDelta = ResponseOutputAudioTranscriptDeltaEvent | ResponseOutputTextDeltaEvent
 
 if TYPE_CHECKING:
-    from desktop.controller import ConversationController
+    from desktop.conversation.controller import ConversationController
 
 log = logging.getLogger(__name__)
 
