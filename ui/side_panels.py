@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.audio_checks import AudioChecks
+from desktop.audio.checks import AudioChecks
 from desktop.config.settings import UiSettings
 from desktop.conversation.controller import ConversationController
 from desktop.conversation.usage import UsageLedger
