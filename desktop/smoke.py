@@ -59,7 +59,7 @@ def run_smoke_test(loaded: LoadedSettings, options: CliOptions) -> int:
     loop.exec()
     elapsed = time.monotonic() - started
     received_ms = sum(
-        app.controller.tracker.received_ms(e.key) for e in app.controller.transcript.entries()
+        app.controller.tracker.received_ms(e.id) for e in app.controller.transcript.entries()
     )
     reply = next((e.text for e in app.controller.transcript.entries() if e.role == "assistant"), "")
     # Typed turns need no speech recogniser; a bundle that lost the Whisper

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.config.secrets import KeyStore
 from desktop.connection.state import ConnectionState, TurnState
 from desktop.conversation.controller import ConversationController
-from desktop.conversation.transcript import Entry
+from desktop.conversation.transcript import TranscriptEntry
 from ui.connection_bar import ConnectionBar
 from ui.global_hotkey import GlobalHotkey, HotkeyError
 from ui.global_hotkey import unavailable_reason as global_hotkey_unavailable
@@ -35,7 +35,6 @@ from ui.ptt_key_filter import PushToTalkKeyFilter
 from ui.side_panels import SidePanels
 from ui.talk_controls import TalkControls
 from ui.theme import apply_theme
-from ui.transcript_model import TranscriptEntry
 from ui.transcript_view import TranscriptView
 from ui.tray import Tray
 from ui.window_files import export_audio, export_transcript, remember_geometry, restore_geometry
@@ -298,20 +297,8 @@ class MainWindow(QMainWindow):
         if isinstance(state, TurnState):
             self.talk.set_turn_state(state)
 
-    def _on_controller_entry_changed(self, entry: object) -> None:
-        if isinstance(entry, Entry):
-            self.transcript.model.add_entry(
-                TranscriptEntry(
-                    id=entry.key,
-                    role=entry.role,
-                    text=entry.text,
-                    status=entry.status,
-                    time=entry.time,
-                    tool_name=entry.tool_name,
-                    tool_arguments=entry.tool_arguments,
-                    tool_result=entry.tool_result,
-                )
-            )
+    def _on_controller_entry_changed(self, entry: TranscriptEntry) -> None:
+        self.transcript.model.add_entry(entry)
 
     def _on_controller_notification(self, title: str, text: str) -> None:
         self.tray.notify(title, text)

@@ -116,9 +116,8 @@ class SidePanels(QTabWidget):
         if not reason:
             self.voice.set_values(self.controller.settings.voice)
 
-    def _on_controller_usage_changed(self, ledger: object) -> None:
-        if isinstance(ledger, UsageLedger):
-            self.usage.set_usage(ledger.last_turn.as_dict(), ledger.session.as_dict())
+    def _on_controller_usage_changed(self, ledger: UsageLedger) -> None:
+        self.usage.set_usage(ledger.last_turn, ledger.session)
 
 
 def _page(*widgets: QWidget) -> QWidget:

@@ -29,8 +29,9 @@ from desktop.connection.receiver import AudioPort, ConnectionWorker
 from desktop.connection.session_builder import SESSION_GROUPS, without_voice
 from desktop.connection.state import ConnectionState, TurnState
 from desktop.conversation.controller_core import RENEW_AFTER_S, VOICE_LOCK_REASON
+from desktop.conversation.export import write_transcript
 from desktop.conversation.server_events import ServerEventHandler
-from desktop.conversation.transcript import Entry
+from desktop.conversation.transcript import TranscriptEntry
 from desktop.conversation.turn_machine import TurnControl
 from desktop.conversation.usage import UsageLedger
 from desktop.realtime import SessionConfigError
@@ -140,7 +141,7 @@ class ConversationController(SessionControl, TurnControl):
 
     # -- conversation record -------------------------------------------------------------
 
-    def emit_entry(self, entry: Entry) -> None:
+    def emit_entry(self, entry: TranscriptEntry) -> None:
         self.entry_changed.emit(entry)
 
     def add_usage(self, ledger_update: Any) -> None:
@@ -172,13 +173,9 @@ class ConversationController(SessionControl, TurnControl):
         if self._worker is not None:
             self.new_session()
 
-    def export_markdown(self, path: Path) -> Path:
-        path.write_text(self.transcript.to_markdown(), encoding="utf-8")
-        return path
-
-    def export_json(self, path: Path) -> Path:
-        path.write_text(self.transcript.to_json(), encoding="utf-8")
-        return path
+    def export_transcript(self, path: Path, fmt: str) -> Path:
+        """The transcript as ``fmt`` ("markdown" or "json"); ``OSError`` if unwritable."""
+        return write_transcript(self.transcript.entries(), path, fmt)
 
     def export_audio(self, path: Path, stereo: bool = True) -> Path:
         return self.recorder.export_wav(path, stereo=stereo)

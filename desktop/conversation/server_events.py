@@ -100,10 +100,8 @@ class ServerEventHandler:
         elif isinstance(event, ResponseFunctionCallArgumentsDoneEvent):
             self._on_function_call(event)
         elif isinstance(event, ConversationItemTruncatedEvent):
-            truncated = c.transcript.get(event.item_id)
-            if truncated is not None:
-                truncated.status = "interrupted"
-                c.emit_entry(truncated)
+            if c.transcript.get(event.item_id) is not None:
+                c.emit_entry(c.transcript.finish(event.item_id, "assistant", None, "interrupted"))
         elif isinstance(event, ResponseDoneEvent):
             self._on_response_done(event)
         elif isinstance(event, ErrorEvent):
@@ -126,9 +124,8 @@ class ServerEventHandler:
         c = self._c
         if item.type == "function_call" and item.id:
             c.tool_calls.note_item(item.id, item.name)
-            entry = c.transcript.ensure(item.id, "tool", status="pending")
-            entry.tool_name = item.name or ""
-            c.emit_entry(entry)
+            c.transcript.ensure(item.id, "tool", status="pending")
+            c.emit_entry(c.transcript.update(item.id, "tool", tool_name=item.name or ""))
         elif item.type == "message" and item.id:
             c.emit_entry(c.transcript.ensure(item.id, "assistant"))
 
@@ -147,11 +144,14 @@ class ServerEventHandler:
         call = c.tool_calls.run(
             event.item_id, event.call_id, event.name, event.arguments, c.settings.tools
         )
-        entry = c.transcript.ensure(event.item_id, "tool")
-        entry.tool_name = call.name
-        entry.tool_arguments = call.arguments
-        entry.tool_result = call.result.as_text()
-        entry.status = "done" if call.result.ok else "failed"
+        entry = c.transcript.update(
+            event.item_id,
+            "tool",
+            tool_name=call.name,
+            tool_arguments=call.arguments,
+            tool_result=call.result.as_text(),
+            status="done" if call.result.ok else "failed",
+        )
         c.emit_entry(entry)
         if call.result.timer is not None:
             c.start_timer(call.result.timer.seconds, call.result.timer.label)
@@ -164,8 +164,8 @@ class ServerEventHandler:
         for item in response.output:
             entry = c.transcript.get(item.id or "")
             if entry is not None and entry.status == "streaming":
-                entry.status = "interrupted" if response.status == "cancelled" else "done"
-                c.emit_entry(entry)
+                status = "interrupted" if response.status == "cancelled" else "done"
+                c.emit_entry(c.transcript.update(entry.id, entry.role, status=status))
         if response.status in ("failed", "incomplete"):
             details = response.status_details or {}
             error = details.get("error") or {}

@@ -1,98 +1,122 @@
-"""The conversation as the controller records it: entries keyed by item id.
+"""The conversation as it is recorded: one entry type, entries keyed by item id.
 
-This is the app's own record (what export writes); the transcript widget
-renders it through the controller's signals.
+The controller keeps the :class:`Transcript`; the window's list model shows the
+very same entries, and export writes them. Entries are immutable: every change
+makes a new one, which the controller announces (``entry_changed``), so a view
+never holds an entry that changes behind its back.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 Role = Literal["user", "assistant", "tool", "notice"]
+#: pending: speech heard, no text yet; streaming: text arriving; done;
+#: failed: ``text`` holds the reason; interrupted: the user cut the reply short.
 Status = Literal["pending", "streaming", "done", "failed", "interrupted"]
 
+ROLE_NAMES: dict[str, str] = {
+    "user": "You",
+    "assistant": "Assistant",
+    "tool": "Tool",
+    "notice": "Notice",
+}
 
-@dataclass
-class Entry:
-    key: str
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One line of the conversation (a user or assistant message, a tool call, a notice)."""
+
+    id: str
     role: Role
     text: str = ""
-    status: Status = "streaming"
-    time: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
+    status: Status = "done"
+    time: datetime = field(default_factory=_now)
     tool_name: str = ""
     tool_arguments: str = ""
     tool_result: str = ""
 
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["time"] = self.time.isoformat(timespec="seconds")
-        if self.role != "tool":
-            for key in ("tool_name", "tool_arguments", "tool_result"):
-                data.pop(key)
-        return data
+
+def entry_body(entry: TranscriptEntry) -> str:
+    """What the entry says, as shown to the user and exported."""
+    if entry.role == "tool":
+        call = f"{entry.tool_name}({entry.tool_arguments})"
+        if entry.status == "failed":
+            return f"{call} failed: {entry.tool_result or entry.text}"
+        if entry.tool_result:
+            return f"{call} → {entry.tool_result}"
+        return f"{call} …"
+    if entry.status == "failed":
+        reason = entry.text or "unknown error"
+        return f"transcription failed: {reason}" if entry.role == "user" else f"failed: {reason}"
+    if entry.role == "user" and not entry.text:
+        return "(speech)"
+    if entry.status == "interrupted":
+        return f"{entry.text} (interrupted)" if entry.text else "(interrupted)"
+    return entry.text
+
+
+def entry_header(entry: TranscriptEntry) -> str:
+    return f"{ROLE_NAMES.get(entry.role, entry.role)} · {entry.time.strftime('%H:%M:%S')}"
+
+
+def entry_plain_text(entry: TranscriptEntry) -> str:
+    return f"[{entry.time.strftime('%H:%M:%S')}] {ROLE_NAMES.get(entry.role)}: {entry_body(entry)}"
 
 
 class Transcript:
-    """Ordered entries; user entries may be announced before their text arrives."""
+    """Ordered entries; user entries may be announced before their text arrives.
+
+    Every method that changes an entry returns the new entry, for the caller to
+    announce.
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[str, Entry] = {}
+        self._entries: dict[str, TranscriptEntry] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def entries(self) -> list[Entry]:
+    def entries(self) -> list[TranscriptEntry]:
         return list(self._entries.values())
 
-    def get(self, key: str) -> Entry | None:
-        return self._entries.get(key)
+    def get(self, entry_id: str) -> TranscriptEntry | None:
+        return self._entries.get(entry_id)
 
-    def ensure(self, key: str, role: Role, status: Status = "streaming") -> Entry:
-        entry = self._entries.get(key)
+    def ensure(self, entry_id: str, role: Role, status: Status = "streaming") -> TranscriptEntry:
+        """The entry ``entry_id``, made (empty, with ``status``) if it is new."""
+        entry = self._entries.get(entry_id)
         if entry is None:
-            entry = Entry(key=key, role=role, status=status)
-            self._entries[key] = entry
+            entry = TranscriptEntry(id=entry_id, role=role, status=status)
+            self._entries[entry_id] = entry
         return entry
 
-    def append_text(self, key: str, role: Role, delta: str) -> Entry:
-        entry = self.ensure(key, role)
-        entry.text += delta
-        return entry
+    def append_text(self, entry_id: str, role: Role, delta: str) -> TranscriptEntry:
+        entry = self.ensure(entry_id, role)
+        return self._put(dataclasses.replace(entry, text=entry.text + delta))
 
-    def finish(self, key: str, role: Role, text: str | None, status: Status = "done") -> Entry:
-        entry = self.ensure(key, role)
-        if text is not None:
-            entry.text = text
-        entry.status = status
-        return entry
+    def finish(
+        self, entry_id: str, role: Role, text: str | None, status: Status = "done"
+    ) -> TranscriptEntry:
+        """The entry's final text (``None`` keeps what streamed in) and status."""
+        entry = self.ensure(entry_id, role)
+        final = entry.text if text is None else text
+        return self._put(dataclasses.replace(entry, text=final, status=status))
+
+    def update(self, entry_id: str, role: Role, **changes: Any) -> TranscriptEntry:
+        """Change fields of the entry (made if it is new), e.g. a tool call's result."""
+        return self._put(dataclasses.replace(self.ensure(entry_id, role), **changes))
 
     def clear(self) -> None:
         self._entries.clear()
 
-    def to_json(self) -> str:
-        return json.dumps(
-            {"conversation": [e.as_json() for e in self._entries.values()]},
-            ensure_ascii=False,
-            indent=2,
-        )
-
-    def to_markdown(self) -> str:
-        lines = ["# Parley conversation", ""]
-        for entry in self._entries.values():
-            stamp = entry.time.strftime("%H:%M:%S")
-            if entry.role == "tool":
-                lines.append(f"**Tool** `{entry.tool_name}` ({stamp})")
-                lines.append("")
-                lines.append(f"- arguments: `{entry.tool_arguments or '{}'}`")
-                lines.append(f"- result: `{entry.tool_result or '(pending)'}`")
-            else:
-                who = {"user": "You", "assistant": "Assistant", "notice": "Notice"}[entry.role]
-                suffix = {"failed": " (transcription failed)", "interrupted": " (interrupted)"}
-                lines.append(f"**{who}** ({stamp}){suffix.get(entry.status, '')}")
-                lines.append("")
-                lines.append(entry.text or "…")
-            lines.append("")
-        return "\n".join(lines)
+    def _put(self, entry: TranscriptEntry) -> TranscriptEntry:
+        self._entries[entry.id] = entry
+        return entry

@@ -121,8 +121,9 @@ class TurnControl(ControllerCore):
         if result.truncation is not None:
             entry = self.transcript.get(result.truncation.item_id)
             if entry is not None:
-                entry.status = "interrupted"
-                self.entry_changed.emit(entry)
+                self.entry_changed.emit(
+                    self.transcript.update(entry.id, entry.role, status="interrupted")
+                )
 
     def _on_worker_audio_started(self, response_id: str, item_id: str) -> None:
         del response_id, item_id

@@ -1,4 +1,4 @@
-"""Token accounting from ``response.done`` usage, and a cost estimate."""
+"""Token accounting from ``response.done`` usage, and the one cost estimate."""
 
 from __future__ import annotations
 
@@ -54,13 +54,14 @@ class TokenCounts:
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))
 
-    def cost(self, prices: PriceTable) -> float:
-        """US dollars at ``prices`` (per million tokens)."""
-        total: float = sum(getattr(self, f.name) * getattr(prices, f.name) for f in fields(self))
-        return total / 1e6
-
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def cost(counts: TokenCounts, prices: PriceTable) -> float:
+    """US dollars for ``counts`` at ``prices`` (per million tokens of each kind)."""
+    total: float = sum(getattr(counts, f.name) * getattr(prices, f.name) for f in fields(counts))
+    return total / 1e6
 
 
 def _int(value: Any) -> int:

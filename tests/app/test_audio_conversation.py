@@ -131,7 +131,7 @@ def test_hands_free_speech_gets_a_transcript_and_a_spoken_reply(
     assert users and users[0].status == "done"
     assert "hello" in users[0].text.lower() or "how are you" in users[0].text.lower()
     assert reply.text
-    assert_heard_at_sink(session, recorded, reply.key)
+    assert_heard_at_sink(session, recorded, reply.id)
     assert not session.sent("input_audio_buffer.commit"), "server VAD commits hands-free turns"
 
 
@@ -155,7 +155,7 @@ def test_push_to_talk_press_and_release(
     assert len(session.sent("response.create")) == 1
     users = [e for e in controller.transcript.entries() if e.role == "user"]
     assert users and users[0].text
-    assert_heard_at_sink(session, recorded, reply.key)
+    assert_heard_at_sink(session, recorded, reply.id)
 
 
 def test_barge_in_stops_playback_and_truncates_at_what_was_heard(

@@ -24,7 +24,7 @@ def test_typed_message_gets_a_spoken_reply(
     assert roles[:2] == ["user", "assistant"]
     assistant = next(e for e in controller.transcript.entries() if e.role == "assistant")
     assert assistant.text
-    assert controller.tracker.received_ms(assistant.key) > 100
+    assert controller.tracker.received_ms(assistant.id) > 100
     assert controller.voice_locked
     assert controller.usage.turns == 1
     assert controller.usage.session.total > 0
@@ -40,7 +40,7 @@ def test_g711_session_decodes_replies_for_playback(
     assistant = next(e for e in controller.transcript.entries() if e.role == "assistant")
     # Decoded to 24 kHz PCM16 before playback (48 bytes per ms, not G.711's 8): the
     # greeting is several seconds long, a sixth of that if it were left undecoded.
-    assert controller.tracker.received_ms(assistant.key) > 3000
+    assert controller.tracker.received_ms(assistant.id) > 3000
     assert controller.recorder.duration_s > 0.1
 
 

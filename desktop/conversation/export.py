@@ -1,12 +1,17 @@
-"""The transcript as Markdown or JSON: pure functions, no Qt."""
+"""The one export of a transcript: Markdown or versioned JSON, written to a file. No Qt.
+
+The File menu (through the controller) and the transcript's own menu (from the
+entries it shows) both write with :func:`write_transcript`.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from ui.transcript_model import ROLE_NAMES, TranscriptEntry, entry_body
+from desktop.conversation.transcript import ROLE_NAMES, TranscriptEntry, entry_body
 
 EXPORT_FORMATS: dict[str, str] = {"markdown": ".md", "json": ".json"}
 
@@ -71,3 +76,9 @@ def export_text(entries: Iterable[TranscriptEntry], fmt: str) -> str:
     if fmt == "json":
         return to_json(entries)
     raise ValueError(f"unknown export format {fmt!r} (use markdown or json)")
+
+
+def write_transcript(entries: Iterable[TranscriptEntry], path: Path, fmt: str) -> Path:
+    """Write ``entries`` to ``path`` as ``fmt``; ``OSError`` or ``ValueError`` on failure."""
+    path.write_text(export_text(entries, fmt), encoding="utf-8")
+    return path
