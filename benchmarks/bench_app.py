@@ -171,7 +171,8 @@ def bench_streaming(
     from desktop.app import ParleyApp, ensure_application
     from desktop.config.settings import Settings
     from desktop.config.store import LoadedSettings
-    from desktop.connection.state import ConnectionState, TurnState
+    from desktop.connection.state import ConnectionState
+    from desktop.conversation.turn_machine import TurnState
 
     engine, url = start_engine()
     qt = ensure_application()
@@ -247,8 +248,7 @@ def bench_streaming(
             item = next(iter(reversed(first_play)), None)
             if item and time.monotonic() - first_play[item] > 2.0:
                 before = time.monotonic()
-                result = controller.worker.barge_in() if controller.worker else None
-                controller._after_barge_in(result) if result else None
+                result = controller.interrupt()  # the one barge-in path, as Esc takes it
                 end_ms = result.truncation.audio_end_ms if result and result.truncation else -1
                 interrupts.append((before, item, end_ms))
 

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop.barge_in.echo_guard import engine_echo_mode
+from desktop.barge_in.echo_policy import engine_echo_mode
 from desktop.config.cli import CliOptions
 from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings, save_settings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
+
+if TYPE_CHECKING:  # both load on demand: a run without sound or without a window
+    from audio_engine import AudioEngine
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +65,10 @@ class ParleyApp(QObject):
         self.keys = KeyStore(self.settings)
         self.offline = OfflineEngineHost(**(engine_options or _engine_options(self.settings)))
         self.controller = ConversationController(self.settings, self.keys, self.offline)
-        self.audio: Any = None
+        self.audio: AudioEngine | None = None
         self.audio_problem: str | None = None
         self._with_audio = with_audio
-        self.window: Any = None
+        self.window: MainWindow | None = None
         if with_window:
             from ui.main_window import MainWindow
             from ui.theme import apply_theme
@@ -121,8 +126,7 @@ class ParleyApp(QObject):
             audio.deleteLater()
             return False
         self.audio = audio
-        self.controller.audio = audio
-        self.controller.settings_changed("audio")  # headset mode, the echo guard
+        self.controller.attach_audio(audio)  # sessions, barge-in, headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
         audio.device_error.connect(self.controller.on_audio_device_error)
         audio.device_notice.connect(self.controller.status_message)
@@ -152,7 +156,7 @@ class ParleyApp(QObject):
         if self.audio is not None:
             self.audio.stop()
             self.audio = None
-            self.controller.audio = None
+            self.controller.attach_audio(None)
         self.offline.stop()
         if self.window is not None:
             self.window.hide()
@@ -164,7 +168,7 @@ class ParleyApp(QObject):
         return self.controller.connection_state is ConnectionState.LIVE
 
 
-def _engine_options(settings: Any) -> dict[str, Any]:
+def _engine_options(settings: Settings) -> dict[str, Any]:
     """The offline engine's options from the settings (a chat endpoint, a model dir)."""
     engine = settings.engine
     options: dict[str, Any] = {}

@@ -15,7 +15,8 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from desktop.config.cli import CliOptions
 from desktop.config.store import LoadedSettings
-from desktop.connection.state import ConnectionState, TurnState
+from desktop.connection.state import ConnectionState
+from desktop.conversation.turn_machine import TurnState
 
 SMOKE_TIMEOUT_S = 60.0
 SPEECH_TIMEOUT_S = 30.0

@@ -7,7 +7,7 @@ module is the switchboard between the two and holds no conversation state.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.config.secrets import KeyStore
-from desktop.connection.state import ConnectionState, TurnState
+from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
 from desktop.conversation.transcript import TranscriptEntry
+from desktop.conversation.turn_machine import TurnState
 from ui.connection_bar import ConnectionBar
 from ui.global_hotkey import GlobalHotkey, HotkeyError
 from ui.global_hotkey import unavailable_reason as global_hotkey_unavailable
@@ -39,6 +40,9 @@ from ui.transcript_view import TranscriptView
 from ui.tray import Tray
 from ui.window_files import export_audio, export_transcript, remember_geometry, restore_geometry
 from ui.window_menus import build_menus
+
+if TYPE_CHECKING:  # the engine loads with the sound devices, after the window
+    from audio_engine import AudioEngine
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +108,7 @@ class MainWindow(QMainWindow):
         self.status_label.setAccessibleName("Status")
         self.statusBar().addWidget(self.status_label, 1)
         self._problems: list[str] = []
-        self.audio: Any = None
+        self.audio: AudioEngine | None = None
 
         self.ptt_filter = PushToTalkKeyFilter(self, self.settings.ui.ptt_key)
         self.ptt_filter.install()
@@ -170,7 +174,7 @@ class MainWindow(QMainWindow):
         c.notification.connect(self._on_controller_notification)
         c.inspector_records.connect(self._on_controller_inspector_records)
 
-    def attach_audio(self, audio: Any) -> None:
+    def attach_audio(self, audio: AudioEngine) -> None:
         """Meters and device notices from the audio engine, once it runs."""
         self.audio = audio
         audio.input_level.connect(self.talk.set_input_level)
@@ -285,17 +289,14 @@ class MainWindow(QMainWindow):
         self.talk.set_ptt_held(False)
         self.controller.ptt_release()
 
-    def _on_controller_connection_state_changed(self, state: object, reason: str) -> None:
-        if not isinstance(state, ConnectionState):
-            return
+    def _on_controller_connection_state_changed(self, state: ConnectionState, reason: str) -> None:
         self.connection_bar.set_connection_state(state, reason)
         self.tray.set_connection_state(state, reason)
         if state is ConnectionState.FAILED:
             self.show_status(reason)
 
-    def _on_controller_turn_state_changed(self, state: object) -> None:
-        if isinstance(state, TurnState):
-            self.talk.set_turn_state(state)
+    def _on_controller_turn_state_changed(self, state: TurnState) -> None:
+        self.talk.set_turn_state(state)
 
     def _on_controller_entry_changed(self, entry: TranscriptEntry) -> None:
         self.transcript.model.add_entry(entry)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
@@ -18,6 +18,9 @@ from ui.tools_panel import ToolsPanel
 from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
 from ui.voice_panel import VoicePanel
+
+if TYPE_CHECKING:
+    from audio_engine import AudioEngine
 
 
 class SidePanels(QTabWidget):
@@ -83,7 +86,7 @@ class SidePanels(QTabWidget):
         self.tools.set_values(settings.tools)
         self.usage.set_prices(settings.prices)
 
-    def attach_audio(self, audio: Any) -> None:
+    def attach_audio(self, audio: AudioEngine) -> None:
         self.checks.audio = audio
         audio.input_level.connect(self.audio.set_input_level)
         audio.output_level.connect(self.audio.set_output_level)
@@ -107,8 +110,8 @@ class SidePanels(QTabWidget):
     def show_audio_problem(self, text: str) -> None:
         self.audio.set_status(text)
 
-    def attach_audio_devices(self, audio: Any) -> None:
-        names = [getattr(d, "name", "none") for d in (audio.active_input, audio.active_output)]
+    def attach_audio_devices(self, audio: AudioEngine) -> None:
+        names = [d.name if d else "none" for d in (audio.active_input, audio.active_output)]
         self.audio.set_status(f"Using {names[0]} and {names[1]}.")
 
     def _on_controller_voice_lock_changed(self, reason: str) -> None:

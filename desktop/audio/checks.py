@@ -3,10 +3,13 @@ seconds from the microphone and plays them back. GUI thread only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    from audio_engine import AudioEngine
 
 RATE = 24000
 TONE_ITEM = "parley-test-tone"
@@ -31,7 +34,7 @@ class AudioChecks(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.audio: Any = None
+        self.audio: AudioEngine | None = None
         self._recording: list[bytes] = []
         self._stop_timer = QTimer(self, singleShot=True)
         self._stop_timer.timeout.connect(self._on_stop_timer_timeout)

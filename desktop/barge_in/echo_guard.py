@@ -1,22 +1,8 @@
-"""Echo policy for the session: what to ask of the server, and when to let a barge-in through.
+"""The echo guard: tells the user's voice from the assistant's own echo on speakers.
 
-Three situations, from the audio settings:
-
-* headset mode: nothing leaks from the output into the microphone; no echo
-  cancellation, near-field noise reduction;
-* speakers with echo cancellation (the engine's AEC3): far-field noise
-  reduction, barge-in as usual;
-* speakers without echo cancellation: the assistant's own voice reaches the
-  microphone and the server's VAD reports it as ``speech_started``.
-  :class:`BargeInGuard` tells the user's voice from that echo: a
-  speech_started while the assistant plays should only interrupt when the
-  microphone is clearly louder than the echo the playback alone produces. It
-  needs the session's ``interrupt_response`` off (the app, not the server,
-  then decides), which :func:`server_interrupts` takes care of; the
-  ``audio.ignore_echo_barge_in`` setting switches it on, and the worker asks
-  it before stopping playback on a speech_started. While it is on, the
-  session's ``create_response`` is off too: the worker deletes the user item
-  the server committed from an echo, and the app answers the real turns.
+A ``speech_started`` while the assistant plays should only interrupt when the
+microphone is clearly louder than the echo the playback alone produces (see
+:mod:`desktop.barge_in.echo_policy` for when the guard decides).
 
 The guard compares levels over the same window: the microphone RMS against the
 played (far-end) RMS. Their difference while only the echo is heard is the
@@ -33,11 +19,7 @@ reaches +8 to +11 dB. A 6 dB margin keeps the echo out and lets the user through
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Protocol
-
-from audio_engine.echo import echo_cancellation_wanted
-from desktop.config.settings import Settings
 
 #: A barge-in needs the microphone this far above the learned echo coupling.
 MARGIN_DB = 6.0
@@ -47,55 +29,6 @@ DEFAULT_COUPLING_DB = 0.0
 FAR_ACTIVE_DBFS = -50.0
 #: How fast the coupling estimate follows new observations (per observation).
 LEARNING_RATE = 0.1
-
-
-@dataclass(frozen=True)
-class EchoPolicy:
-    """What the settings imply for one session."""
-
-    echo_cancellation: bool  # the engine removes the echo
-    noise_reduction: str | None  # the server's noise_reduction type, None for off
-
-
-def echo_policy(settings: Settings) -> EchoPolicy:
-    audio = settings.audio
-    if audio.headset_mode:
-        cancelling = False
-        noise = None if audio.noise_reduction == "off" else "near_field"
-    else:
-        cancelling = echo_cancellation_wanted(audio.echo_cancellation, audio.output_device)
-        if audio.noise_reduction == "off":
-            noise = None
-        else:
-            noise = "far_field" if cancelling else audio.noise_reduction
-    return EchoPolicy(cancelling, noise)
-
-
-def barge_in_guard_active(settings: Settings) -> bool:
-    """Whether speech_started during playback is screened by :class:`BargeInGuard`:
-    asked for, and on speakers without echo cancellation."""
-    audio = settings.audio
-    return (
-        audio.ignore_echo_barge_in
-        and not audio.headset_mode
-        and not echo_policy(settings).echo_cancellation
-    )
-
-
-def server_interrupts(settings: Settings) -> bool:
-    """The session's ``interrupt_response``: off while the guard decides instead."""
-    return settings.turn_detection.interrupt_response and not barge_in_guard_active(settings)
-
-
-def server_creates_responses(settings: Settings) -> bool:
-    """The session's ``create_response``: off while the guard decides, so a turn the
-    guard judged to be echo is never answered (the app answers the real ones)."""
-    return settings.turn_detection.create_response and not barge_in_guard_active(settings)
-
-
-def engine_echo_mode(settings: Settings) -> str:
-    """The audio engine's echo mode: headset mode forces it off."""
-    return "off" if settings.audio.headset_mode else settings.audio.echo_cancellation
 
 
 class LevelSource(Protocol):

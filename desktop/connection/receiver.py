@@ -1,11 +1,13 @@
-"""The connection worker: a QThread that owns one WebSocket session.
+"""The receiver thread: a QThread that owns one WebSocket session.
 
 Its receive loop parses typed events. Output audio goes straight to the
 audio engine from this thread (late deltas of a cancelled response are
-dropped); a hands-free ``speech_started`` stops playback here too, so barge-in
-never waits for the GUI thread. Everything else reaches the controller as
-queued signals. One worker lives for one connection; the controller starts a
-new one to reconnect.
+dropped); a hands-free ``speech_started`` barges in from here too
+(:mod:`desktop.barge_in.interrupt`), so it never waits for the GUI thread.
+Everything else reaches the conversation as queued signals. The sender thread
+(:mod:`desktop.connection.sender`) is started here once the session exists and
+is the only code that writes to the socket. One receiver lives for one
+session; :mod:`desktop.connection.lifecycle` starts a new one to reconnect.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
+from desktop.audio.port import AudioPort
+from desktop.barge_in.echo_turns import EchoTurns
+from desktop.barge_in.interrupt import Interrupter
 from desktop.barge_in.playback_tracker import BargeIn, PlaybackTracker
 from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.sender import (
@@ -33,9 +38,7 @@ from desktop.connection.sender import (
 from desktop.conversation.recorder import ConversationRecorder
 from desktop.realtime import (
     ConnectionClosed,
-    InputAudioBufferCommittedEvent,
     InputAudioBufferSpeechStartedEvent,
-    InputAudioBufferSpeechStoppedEvent,
     RealtimeClient,
     RealtimeConnection,
     RealtimeError,
@@ -54,16 +57,16 @@ log = logging.getLogger(__name__)
 _RECV_POLL_S = 0.25
 
 
-class AudioPort(Protocol):
-    """What the worker needs from the audio engine (all thread-safe)."""
+@dataclass(frozen=True)
+class StreamingMode:
+    """How the microphone reaches the server, and who decides on a hands-free barge-in."""
 
-    def read_chunk(self, timeout: float) -> bytes | None: ...
-
-    def wake_reader(self) -> None: ...
-
-    def play(self, item_id: str, pcm: bytes) -> object: ...
-
-    def interrupt(self) -> tuple[str | None, int]: ...
+    handsfree: bool
+    muted: bool
+    #: The session's interrupt_response: the server cancels a reply on speech_started.
+    interrupt_response: bool
+    #: Screens hands-free barge-ins (True lets one through); None lets all through.
+    barge_in_check: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,8 @@ class ConnectPlan:
     client: RealtimeClient
     model: str | None
     session: dict[str, Any]
-    handsfree: bool
-    muted: bool
-    interrupt_response: bool
+    streaming: StreamingMode
     bytes_per_ms: int = 48
-    #: Screens hands-free barge-ins (True lets one through); None lets all through.
-    barge_in_check: Callable[[], bool] | None = None
 
 
 class ConnectionWorker(QThread):
@@ -86,9 +85,9 @@ class ConnectionWorker(QThread):
 
     Signals:
         session_ready(): ``session.created`` arrived and the configuration was sent.
-        server_event(object): a typed server event other than output audio.
+        server_event(ServerEvent): a typed server event other than output audio.
         audio_started(str, str): first audio of a response (response_id, item_id).
-        barged_in(object): a hands-free barge-in was handled here (a ``BargeIn``).
+        barged_in(BargeIn): a hands-free barge-in was handled here.
         barge_in_ignored(): a speech_started was judged to be the assistant's own echo.
         turn_committed(bool, int): push-to-talk release: committed?, milliseconds sent.
         event_rejected(str, str): a client event refused before sending (type, why).
@@ -96,9 +95,9 @@ class ConnectionWorker(QThread):
     """
 
     session_ready = Signal()
-    server_event = Signal(object)
+    server_event = Signal(ServerEvent)
     audio_started = Signal(str, str)
-    barged_in = Signal(object)
+    barged_in = Signal(BargeIn)
     barge_in_ignored = Signal()
     turn_committed = Signal(bool, int)
     event_rejected = Signal(str, str)
@@ -128,11 +127,9 @@ class ConnectionWorker(QThread):
         self._pending: list[Command] = []
         self._pending_lock = threading.Lock()
         self._stopping = False
-        self._handsfree = plan.handsfree
-        self._interrupt_response = plan.interrupt_response
-        self._barge_in_check = plan.barge_in_check
-        self._echo_turn_open = False
-        self._echo_items: set[str] = set()
+        self._streaming = plan.streaming
+        self._interrupter = Interrupter(tracker, audio, recorder, self.send_event)
+        self._echo_turns = EchoTurns(self.send_event)
         self._audio_seen: set[str] = set()
         #: Monotonic time of the newest output delta handed to the sink (benchmarks).
         self.last_delta_played_at = 0.0
@@ -151,17 +148,9 @@ class ConnectionWorker(QThread):
     def send_event(self, event: dict[str, Any]) -> None:
         self.submit(SendEvent(event))
 
-    def set_streaming(
-        self,
-        handsfree: bool,
-        muted: bool,
-        interrupt_response: bool,
-        barge_in_check: Callable[[], bool] | None = None,
-    ) -> None:
-        self._handsfree = handsfree
-        self._interrupt_response = interrupt_response
-        self._barge_in_check = barge_in_check
-        self.submit(SetStreaming(handsfree, muted))
+    def set_streaming(self, mode: StreamingMode) -> None:
+        self._streaming = mode
+        self.submit(SetStreaming(mode.handsfree, mode.muted))
 
     def start_turn(self) -> None:
         self.submit(StartTurn())
@@ -169,21 +158,9 @@ class ConnectionWorker(QThread):
     def commit_turn(self) -> None:
         self.submit(CommitTurn())
 
-    def barge_in(self) -> BargeIn:
-        """Stop playback now (any thread) and queue the truncate; returns what happened."""
-        result = self._tracker.barge_in(self._audio.interrupt if self._audio else None)
-        if self._recorder is not None and result.truncation is not None:
-            self._recorder.cut_output()
-        if result.truncation is not None:
-            self.send_event(
-                {
-                    "type": "conversation.item.truncate",
-                    "item_id": result.truncation.item_id,
-                    "content_index": 0,
-                    "audio_end_ms": result.truncation.audio_end_ms,
-                }
-            )
-        return result
+    def interrupt(self, cancel_response: bool) -> BargeIn:
+        """Barge in now from the GUI thread (push-to-talk, a typed message, Esc)."""
+        return self._interrupter.interrupt(cancel_response)
 
     def stop_session(self) -> None:
         """Close the socket; the thread ends and emits ``finished_with(None)``."""
@@ -267,24 +244,15 @@ class ConnectionWorker(QThread):
             elif isinstance(event, ResponseDoneEvent) and event.response.id:
                 self._tracker.response_finished(event.response.id)
             elif isinstance(event, ResponseOutputAudioDoneEvent):
-                finish = getattr(self._audio, "finish_item", None)
-                if finish is not None:
-                    finish(event.item_id)
-            elif isinstance(event, InputAudioBufferSpeechStartedEvent) and self._handsfree:
-                if not self._on_speech_started():
-                    self._echo_turn_open = True
-                    continue  # the assistant's own echo: not a turn of the user's
-            elif isinstance(event, InputAudioBufferSpeechStoppedEvent) and self._echo_turn_open:
-                self._echo_turn_open = False
-                self._echo_items.add(event.item_id)
-                continue
+                if self._audio is not None:
+                    self._audio.finish_item(event.item_id)
             elif (
-                isinstance(event, InputAudioBufferCommittedEvent)
-                and event.item_id in self._echo_items
+                isinstance(event, InputAudioBufferSpeechStartedEvent) and self._streaming.handsfree
             ):
-                # The server kept the echo as a user message: take it out again.
-                self._echo_items.discard(event.item_id)
-                self.send_event({"type": "conversation.item.delete", "item_id": event.item_id})
+                if not self._on_speech_started():
+                    self._echo_turns.opened()
+                    continue  # the assistant's own echo: not a turn of the user's
+            elif self._echo_turns.withholds(event):
                 continue
             self.server_event.emit(event)
 
@@ -301,7 +269,7 @@ class ConnectionWorker(QThread):
             bytes_per_ms=self._plan.bytes_per_ms,
             on_rejected=self.event_rejected.emit,
         )
-        sender.submit(SetStreaming(self._plan.handsfree, self._plan.muted))
+        sender.submit(SetStreaming(self._plan.streaming.handsfree, self._plan.streaming.muted))
         with self._pending_lock:
             for command in self._pending:
                 sender.submit(command)
@@ -336,15 +304,13 @@ class ConnectionWorker(QThread):
 
     def _on_speech_started(self) -> bool:
         """Barge in; False when the guard judged the speech to be the assistant's echo."""
-        check = self._barge_in_check
-        if check is not None and not check():
+        mode = self._streaming
+        if mode.barge_in_check is not None and not mode.barge_in_check():
             # The assistant's own voice from the speakers: keep playing. The
             # session's interrupt_response is off, so the server goes on too.
             self.barge_in_ignored.emit()
             return False
-        result = self.barge_in()
-        if result.response_id is not None and not self._interrupt_response:
-            self.send_event({"type": "response.cancel", "response_id": result.response_id})
+        result = self._interrupter.interrupt(cancel_response=not mode.interrupt_response)
         if result.response_id is not None or result.truncation is not None:
             self.barged_in.emit(result)
         return True

@@ -14,8 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from desktop.audio.port import AudioPort
 from desktop.connection.inspector_feed import InspectorFeed
 from desktop.conversation.recorder import ConversationRecorder
 from desktop.protocol import MIN_COMMIT_MS
@@ -26,12 +27,6 @@ log = logging.getLogger(__name__)
 # Commands wake the capture wait, so this only bounds an idle loop's period.
 _IDLE_WAIT_S = 0.25
 _PCM_BYTES_PER_MS = 48
-
-
-class AudioSource(Protocol):
-    def read_chunk(self, timeout: float) -> bytes | None: ...
-
-    def wake_reader(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ class Sender(threading.Thread):
     def __init__(
         self,
         connection: RealtimeConnection,
-        audio: AudioSource | None,
+        audio: AudioPort | None,
         feed: InspectorFeed,
         recorder: ConversationRecorder | None,
         on_commit: CommitCallback,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.barge_in.echo_guard import echo_policy, server_creates_responses, server_interrupts
+from desktop.barge_in.echo_policy import echo_policy, server_creates_responses, server_interrupts
 from desktop.config.settings import Settings
 from desktop.protocol import BETA_TO_GA_AUDIO_FORMAT
 

@@ -1,4 +1,4 @@
-"""The two state machines the conversation controller owns and widgets render."""
+"""Where the link to the realtime backend stands; the session lifecycle owns it."""
 
 from __future__ import annotations
 
@@ -13,12 +13,3 @@ class ConnectionState(enum.Enum):
     LIVE = "live"
     RECONNECTING = "reconnecting"
     FAILED = "failed"
-
-
-class TurnState(enum.Enum):
-    """Who holds the floor in the conversation right now."""
-
-    IDLE = "idle"
-    LISTENING = "listening"
-    THINKING = "thinking"
-    SPEAKING = "speaking"

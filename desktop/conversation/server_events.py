@@ -1,15 +1,26 @@
 """What each server event means for the conversation, on the GUI thread.
 
-Split from the controller so that the lifecycle (connect, retry, turns) and
-the event semantics (transcript, tools, usage, errors) each stay readable.
+The receiver thread has already handled what cannot wait (output audio,
+barge-in, echo turns); every other event arrives here as a typed
+``ServerEvent`` and goes to one handler by its type: transcript entries go to
+the conversation record, VAD events move the turn, response events pass
+through the response gate, function calls run through the tool registry, and
+errors end the session when no retry can fix them.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
-from desktop.connection.state import TurnState
+from desktop.config.settings import Settings
+from desktop.connection.lifecycle import SessionLifecycle
+from desktop.conversation.record import ConversationRecord
+from desktop.conversation.response_gate import ResponseGate
+from desktop.conversation.tool_calls import ToolCallTracker
+from desktop.conversation.tool_timers import ToolTimers
+from desktop.conversation.turn_machine import TurnMachine, TurnState
 from desktop.conversation.usage import TokenCounts
 from desktop.realtime import (
     ConversationItemAddedEvent,
@@ -27,15 +38,11 @@ from desktop.realtime import (
     ResponseOutputAudioTranscriptDeltaEvent,
     ResponseOutputAudioTranscriptDoneEvent,
     ResponseOutputItemAddedEvent,
+    ResponseOutputItemDoneEvent,
     ResponseOutputTextDeltaEvent,
     ResponseOutputTextDoneEvent,
 )
 from desktop.realtime.events import ConversationItem, ProtocolErrorEvent, ServerEvent
-
-AssistantTextDelta = ResponseOutputAudioTranscriptDeltaEvent | ResponseOutputTextDeltaEvent
-
-if TYPE_CHECKING:
-    from desktop.conversation.controller import ConversationController
 
 log = logging.getLogger(__name__)
 
@@ -53,98 +60,137 @@ _QUIET_ERRORS = frozenset({"response_cancel_not_active", "item_truncate_invalid_
 
 
 class ServerEventHandler:
-    def __init__(self, controller: ConversationController) -> None:
-        self._c = controller
+    """Turns server events into changes of the record, the turn, the gate and the tools."""
 
-    def handle(self, event: object) -> None:
-        if not isinstance(event, ServerEvent):
-            return
-        c = self._c
-        if isinstance(event, InputAudioBufferSpeechStartedEvent):
-            c.set_turn(TurnState.LISTENING)
-            c.emit_entry(c.transcript.ensure(event.item_id, "user"))
-        elif isinstance(event, InputAudioBufferSpeechStoppedEvent):
-            c.set_turn(TurnState.THINKING)
-        elif isinstance(event, InputAudioBufferCommittedEvent):
-            c.emit_entry(c.transcript.ensure(event.item_id, "user"))
-            if c.answers_voice_turns():
-                c.request_response()
-        elif isinstance(event, ConversationItemAddedEvent):
-            self._on_item_added(event.item)
-        elif isinstance(event, InputAudioTranscriptionDeltaEvent):
-            c.emit_entry(c.transcript.append_text(event.item_id, "user", event.delta))
-        elif isinstance(event, InputAudioTranscriptionCompletedEvent):
-            text = event.transcript.strip()
-            if text:
-                c.emit_entry(c.transcript.finish(event.item_id, "user", text))
-            else:
-                entry = c.transcript.finish(event.item_id, "user", "no speech recognised", "failed")
-                c.emit_entry(entry)
-        elif isinstance(event, InputAudioTranscriptionFailedEvent):
-            reason = event.error.message or "transcription failed"
-            c.emit_entry(c.transcript.finish(event.item_id, "user", reason, "failed"))
-        elif isinstance(event, ResponseCreatedEvent):
-            c.response_created(event.response.id or "unknown")
-            if c.turn_state is not TurnState.LISTENING:
-                c.set_turn(TurnState.THINKING)
-        elif isinstance(event, ResponseOutputItemAddedEvent):
-            self._on_output_item(event.item)
-        elif isinstance(
-            event, ResponseOutputAudioTranscriptDeltaEvent | ResponseOutputTextDeltaEvent
-        ):
-            c.emit_entry(c.transcript.append_text(event.item_id, "assistant", event.delta))
-        elif isinstance(event, ResponseOutputAudioTranscriptDoneEvent):
-            self._finish_assistant(event.item_id, event.transcript)
-        elif isinstance(event, ResponseOutputTextDoneEvent):
-            self._finish_assistant(event.item_id, event.text)
-        elif isinstance(event, ResponseFunctionCallArgumentsDoneEvent):
-            self._on_function_call(event)
-        elif isinstance(event, ConversationItemTruncatedEvent):
-            if c.transcript.get(event.item_id) is not None:
-                c.emit_entry(c.transcript.finish(event.item_id, "assistant", None, "interrupted"))
-        elif isinstance(event, ResponseDoneEvent):
-            self._on_response_done(event)
-        elif isinstance(event, ErrorEvent):
-            self._on_error(event)
-        elif isinstance(event, ProtocolErrorEvent):
-            c.status_message.emit(f"Ignored a malformed message from the server: {event.detail}")
+    def __init__(
+        self,
+        settings: Settings,
+        session: SessionLifecycle,
+        turns: TurnMachine,
+        gate: ResponseGate,
+        record: ConversationRecord,
+        calls: ToolCallTracker,
+        timers: ToolTimers,
+        status: Callable[[str], None],
+    ) -> None:
+        self._settings = settings
+        self._session = session
+        self._turns = turns
+        self._gate = gate
+        self._record = record
+        self._calls = calls
+        self._timers = timers
+        self._status = status
+        self._handlers: dict[type[ServerEvent], Callable[[Any], None]] = {
+            InputAudioBufferSpeechStartedEvent: self._on_speech_started,
+            InputAudioBufferSpeechStoppedEvent: self._on_speech_stopped,
+            InputAudioBufferCommittedEvent: self._on_committed,
+            ConversationItemAddedEvent: self._on_item_added,
+            InputAudioTranscriptionDeltaEvent: self._on_transcription_delta,
+            InputAudioTranscriptionCompletedEvent: self._on_transcription_completed,
+            InputAudioTranscriptionFailedEvent: self._on_transcription_failed,
+            ResponseCreatedEvent: self._on_response_created,
+            ResponseOutputItemAddedEvent: self._on_output_item,
+            ResponseOutputItemDoneEvent: self._on_output_item,  # the same item, complete
+            ResponseOutputAudioTranscriptDeltaEvent: self._on_assistant_delta,
+            ResponseOutputTextDeltaEvent: self._on_assistant_delta,
+            ResponseOutputAudioTranscriptDoneEvent: self._on_audio_transcript_done,
+            ResponseOutputTextDoneEvent: self._on_text_done,
+            ResponseFunctionCallArgumentsDoneEvent: self._on_function_call,
+            ConversationItemTruncatedEvent: self._on_item_truncated,
+            ResponseDoneEvent: self._on_response_done,
+            ErrorEvent: self._on_error,
+            ProtocolErrorEvent: self._on_protocol_error,
+        }
 
-    def _on_item_added(self, item: ConversationItem) -> None:
-        c = self._c
+    def handle(self, event: ServerEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    # -- the user's speech -------------------------------------------------------------------
+
+    def _on_speech_started(self, event: InputAudioBufferSpeechStartedEvent) -> None:
+        self._turns.set(TurnState.LISTENING)
+        self._record.ensure(event.item_id, "user")
+
+    def _on_speech_stopped(self, event: InputAudioBufferSpeechStoppedEvent) -> None:
+        self._turns.set(TurnState.THINKING)
+
+    def _on_committed(self, event: InputAudioBufferCommittedEvent) -> None:
+        self._record.ensure(event.item_id, "user")
+        if self._turns.answers_voice_turns():
+            self._gate.request()
+
+    def _on_item_added(self, event: ConversationItemAddedEvent) -> None:
+        item = event.item
         if item.type == "function_call":
-            c.tool_calls.note_item(item.id, item.name)
+            self._calls.note_item(item.id, item.name)
         elif item.type == "message" and item.id:
             kinds = {part.type for part in item.content}
             if item.role == "user" and "input_audio" in kinds:
-                c.emit_entry(c.transcript.ensure(item.id, "user"))
+                self._record.ensure(item.id, "user")
             elif item.role == "assistant":
-                c.emit_entry(c.transcript.ensure(item.id, "assistant"))
+                self._record.ensure(item.id, "assistant")
 
-    def _on_output_item(self, item: ConversationItem) -> None:
-        c = self._c
+    def _on_transcription_delta(self, event: InputAudioTranscriptionDeltaEvent) -> None:
+        self._record.append_text(event.item_id, "user", event.delta)
+
+    def _on_transcription_completed(self, event: InputAudioTranscriptionCompletedEvent) -> None:
+        text = event.transcript.strip()
+        if text:
+            self._record.finish(event.item_id, "user", text)
+        else:
+            self._record.finish(event.item_id, "user", "no speech recognised", "failed")
+
+    def _on_transcription_failed(self, event: InputAudioTranscriptionFailedEvent) -> None:
+        reason = event.error.message or "transcription failed"
+        self._record.finish(event.item_id, "user", reason, "failed")
+
+    # -- the assistant's reply ---------------------------------------------------------------
+
+    def _on_response_created(self, event: ResponseCreatedEvent) -> None:
+        self._gate.created(event.response.id or "unknown")
+        if self._turns.state is not TurnState.LISTENING:
+            self._turns.set(TurnState.THINKING)
+
+    def _on_output_item(self, event: ResponseOutputItemAddedEvent) -> None:
+        item: ConversationItem = event.item
         if item.type == "function_call" and item.id:
-            c.tool_calls.note_item(item.id, item.name)
-            c.transcript.ensure(item.id, "tool", status="pending")
-            c.emit_entry(c.transcript.update(item.id, "tool", tool_name=item.name or ""))
+            self._calls.note_item(item.id, item.name)
+            self._record.ensure(item.id, "tool", status="pending")
+            self._record.update(item.id, "tool", tool_name=item.name or "")
         elif item.type == "message" and item.id:
-            c.emit_entry(c.transcript.ensure(item.id, "assistant"))
+            self._record.ensure(item.id, "assistant")
+
+    def _on_assistant_delta(
+        self, event: ResponseOutputAudioTranscriptDeltaEvent | ResponseOutputTextDeltaEvent
+    ) -> None:
+        self._record.append_text(event.item_id, "assistant", event.delta)
+
+    def _on_audio_transcript_done(self, event: ResponseOutputAudioTranscriptDoneEvent) -> None:
+        self._finish_assistant(event.item_id, event.transcript)
+
+    def _on_text_done(self, event: ResponseOutputTextDoneEvent) -> None:
+        self._finish_assistant(event.item_id, event.text)
 
     def _finish_assistant(self, item_id: str, text: str) -> None:
-        c = self._c
-        entry = c.transcript.get(item_id)
+        entry = self._record.transcript.get(item_id)
         interrupted = entry is not None and entry.status == "interrupted"
-        c.emit_entry(
-            c.transcript.finish(
-                item_id, "assistant", text or None, "interrupted" if interrupted else "done"
-            )
+        self._record.finish(
+            item_id, "assistant", text or None, "interrupted" if interrupted else "done"
         )
 
+    def _on_item_truncated(self, event: ConversationItemTruncatedEvent) -> None:
+        entry = self._record.transcript.get(event.item_id)
+        if entry is not None:
+            self._record.update(entry.id, entry.role, status="interrupted")
+
     def _on_function_call(self, event: ResponseFunctionCallArgumentsDoneEvent) -> None:
-        c = self._c
-        call = c.tool_calls.run(
-            event.item_id, event.call_id, event.name, event.arguments, c.settings.tools
+        call = self._calls.run(
+            event.item_id, event.call_id, event.name, event.arguments, self._settings.tools
         )
-        entry = c.transcript.update(
+        self._record.update(
             event.item_id,
             "tool",
             tool_name=call.name,
@@ -152,40 +198,44 @@ class ServerEventHandler:
             tool_result=call.result.as_text(),
             status="done" if call.result.ok else "failed",
         )
-        c.emit_entry(entry)
         if call.result.timer is not None:
-            c.start_timer(call.result.timer.seconds, call.result.timer.label)
+            self._timers.start(call.result.timer.seconds, call.result.timer.label)
 
     def _on_response_done(self, event: ResponseDoneEvent) -> None:
-        c = self._c
         response = event.response
         if response.usage is not None:
-            c.add_usage(TokenCounts.from_usage(response.usage))
+            self._record.add_usage(TokenCounts.from_usage(response.usage))
         for item in response.output:
-            entry = c.transcript.get(item.id or "")
+            entry = self._record.transcript.get(item.id or "")
             if entry is not None and entry.status == "streaming":
                 status = "interrupted" if response.status == "cancelled" else "done"
-                c.emit_entry(c.transcript.update(entry.id, entry.role, status=status))
+                self._record.update(entry.id, entry.role, status=status)
         if response.status in ("failed", "incomplete"):
             details = response.status_details or {}
             error = details.get("error") or {}
             reason = error.get("message") or details.get("reason") or response.status
-            c.status_message.emit(f"The response ended early: {reason}")
-        c.response_done()
+            self._status(f"The response ended early: {reason}")
+        if not self._gate.finished(self._calls.take_outputs()):
+            self._turns.on_response_finished()
+
+    # -- errors ------------------------------------------------------------------------------
 
     def _on_error(self, event: ErrorEvent) -> None:
-        c = self._c
         code = event.code or ""
         log.info("server error %s: %s", code, event.message)
         if code in FATAL_ERRORS:
-            c.status_message.emit(FATAL_ERRORS[code])
-            c.fatal(FATAL_ERRORS[code])
+            self._status(FATAL_ERRORS[code])
+            self._session.fatal(FATAL_ERRORS[code])
             return
         if code == "conversation_already_has_active_response":
-            c.response_refused()
+            self._gate.refused()
             return
         if (event.caused_by or {}).get("type") == "response.create":
-            c.response_create_failed()
+            self._gate.create_failed()
+            self._turns.on_response_create_failed()
         if code in _QUIET_ERRORS:
             return
-        c.status_message.emit(f"Server error: {event.message or code}")
+        self._status(f"Server error: {event.message or code}")
+
+    def _on_protocol_error(self, event: ProtocolErrorEvent) -> None:
+        self._status(f"Ignored a malformed message from the server: {event.detail}")

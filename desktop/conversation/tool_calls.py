@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.config.settings import ToolSettings
-from desktop.conversation.tools import ToolResult, run_tool
+from desktop.conversation.tools import ToolRegistry, ToolResult
 
 
 @dataclass
@@ -20,6 +20,9 @@ class PendingCall:
 
 @dataclass
 class ToolCallTracker:
+    """Runs calls through ``registry`` and keeps their outputs for ``response.done``."""
+
+    registry: ToolRegistry
     names: dict[str, str] = field(default_factory=dict)
     pending: list[PendingCall] = field(default_factory=list)
 
@@ -32,7 +35,9 @@ class ToolCallTracker:
         self, item_id: str, call_id: str, name: str | None, arguments: str, tools: ToolSettings
     ) -> PendingCall:
         resolved = name or self.names.get(item_id, "")
-        call = PendingCall(call_id, resolved, arguments, run_tool(resolved, arguments, tools))
+        call = PendingCall(
+            call_id, resolved, arguments, self.registry.run(resolved, arguments, tools)
+        )
         self.pending.append(call)
         return call
 

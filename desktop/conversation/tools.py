@@ -1,72 +1,32 @@
-"""Built-in tools the assistant may call: local time, a calculator, timers.
+"""The tools the assistant may call, in one registry: built-in local time, calculator, timers.
 
-Each tool has a JSON schema (sent in ``session.update``) and a pure function
-that turns the model's JSON arguments into a JSON-serialisable result. Timers
-only *describe* the timer here; the controller schedules the notification.
-Nothing here raises on bad arguments: errors become ``{"error": ...}`` results
-the model can read aloud.
+A :class:`Tool` is a JSON schema (sent in ``session.update``) and a function
+that turns the model's JSON arguments into a JSON-serialisable result. The
+:class:`ToolRegistry` offers the tools that are switched on and runs a call by
+name; other sources of tools (an MCP server, say) join by :meth:`ToolRegistry.add`.
+Timers only *describe* the timer here; the conversation schedules the
+notification. Nothing here raises on bad arguments: errors become
+``{"error": ...}`` results the model can read aloud.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import json
 import math
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.config.settings import ToolSettings
+from desktop.conversation.calculator import CalculatorError, calculate
 
 LOCAL_TIME = "get_local_time"
 CALCULATOR = "calculate"
 TIMER = "set_timer"
 MAX_TIMER_SECONDS = 24 * 3600
 
-_SCHEMAS: dict[str, dict[str, Any]] = {
-    LOCAL_TIME: {
-        "type": "function",
-        "name": LOCAL_TIME,
-        "description": "Get the current local time and date (what time is it, what day or "
-        "date is it today) on the user's computer.",
-        "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
-    },
-    CALCULATOR: {
-        "type": "function",
-        "name": CALCULATOR,
-        "description": "Calculate an arithmetic expression exactly (add, subtract, multiply, "
-        "divide, powers, square roots, percentages).",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "expression": {
-                    "type": "string",
-                    "description": "The arithmetic, e.g. '(12.5 + 3) * 4' or 'sqrt(2)'.",
-                }
-            },
-            "required": ["expression"],
-            "additionalProperties": False,
-        },
-    },
-    TIMER: {
-        "type": "function",
-        "name": TIMER,
-        "description": "Set a timer that notifies the user after a number of seconds "
-        "(e.g. a timer for ten minutes is 600 seconds).",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "seconds": {"type": "number", "description": "Duration in seconds."},
-                "label": {"type": "string", "description": "What the timer is for."},
-            },
-            "required": ["seconds"],
-            "additionalProperties": False,
-        },
-    },
-}
-_SETTING_FOR_TOOL = {LOCAL_TIME: "local_time", CALCULATOR: "calculator", TIMER: "timers"}
+Clock = Callable[[], dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -85,55 +45,107 @@ class ToolResult:
         return json.dumps(self.output, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class Tool:
+    """One callable tool. ``setting`` names its switch in ToolSettings (None: always on)."""
+
+    name: str
+    schema: dict[str, Any]
+    run: Callable[[dict[str, Any]], ToolResult]
+    setting: str | None = None
+
+    def enabled(self, settings: ToolSettings) -> bool:
+        return self.setting is None or bool(getattr(settings, self.setting))
+
+
+class ToolRegistry:
+    """The tools by name, in the order they were added."""
+
+    def __init__(self, tools: list[Tool] | None = None) -> None:
+        self._tools: dict[str, Tool] = {}
+        for tool in tools or []:
+            self.add(tool)
+
+    def add(self, tool: Tool) -> None:
+        """Offer ``tool`` from the next session on; a tool of the same name is replaced."""
+        self._tools[tool.name] = tool
+
+    def remove(self, name: str) -> None:
+        self._tools.pop(name, None)
+
+    def schemas(self, settings: ToolSettings) -> list[dict[str, Any]]:
+        """The schemas of the tools switched on, for ``session.tools`` (copies)."""
+        return [
+            json.loads(json.dumps(t.schema)) for t in self._tools.values() if t.enabled(settings)
+        ]
+
+    def run(self, name: str, arguments: str, settings: ToolSettings) -> ToolResult:
+        """Run tool ``name`` with JSON ``arguments``; never raises."""
+        tool = self._tools.get(name)
+        if tool is None:
+            return _error(f"unknown tool {name!r}")
+        if not tool.enabled(settings):
+            return _error(f"the {name} tool is switched off in Parley's settings")
+        try:
+            args = json.loads(arguments or "{}")
+        except ValueError:
+            return _error("the arguments are not valid JSON")
+        if not isinstance(args, dict):
+            return _error("the arguments must be a JSON object")
+        return tool.run(args)
+
+
+def builtin_tools(clock: Clock | None = None) -> ToolRegistry:
+    """A registry of Parley's own tools; ``clock`` gives "now" for the local time."""
+    return ToolRegistry(
+        [
+            Tool(
+                LOCAL_TIME,
+                _LOCAL_TIME_SCHEMA,
+                lambda _args: ToolResult(local_time(clock)),
+                "local_time",
+            ),
+            Tool(CALCULATOR, _CALCULATOR_SCHEMA, _calculator, "calculator"),
+            Tool(TIMER, _TIMER_SCHEMA, _timer, "timers"),
+        ]
+    )
+
+
 def enabled_tool_schemas(tools: ToolSettings) -> list[dict[str, Any]]:
-    """The schemas of the tools switched on, for ``session.tools``."""
-    return [
-        json.loads(json.dumps(schema))
-        for name, schema in _SCHEMAS.items()
-        if getattr(tools, _SETTING_FOR_TOOL[name])
-    ]
+    """The built-in tools' schemas that ``tools`` switches on."""
+    return builtin_tools().schemas(tools)
 
 
 def run_tool(
     name: str, arguments: str, tools: ToolSettings, now: dt.datetime | None = None
 ) -> ToolResult:
-    """Run tool ``name`` with JSON ``arguments``; never raises."""
-    if name not in _SCHEMAS:
-        return _error(f"unknown tool {name!r}")
-    if not getattr(tools, _SETTING_FOR_TOOL[name]):
-        return _error(f"the {name} tool is switched off in Parley's settings")
-    try:
-        args = json.loads(arguments or "{}")
-    except ValueError:
-        return _error("the arguments are not valid JSON")
-    if not isinstance(args, dict):
-        return _error("the arguments must be a JSON object")
-    if name == LOCAL_TIME:
-        return ToolResult(local_time(now))
-    if name == CALCULATOR:
-        expression = args.get("expression")
-        if not isinstance(expression, str):
-            return _error("'expression' must be a string")
-        try:
-            value = calculate(expression)
-        except CalculatorError as exc:
-            return _error(str(exc))
-        return ToolResult({"expression": expression, "result": _tidy(value)})
-    return _timer(args)
+    """Run built-in tool ``name`` (with the local time at ``now``, if given); never raises."""
+    return builtin_tools(None if now is None else lambda: now).run(name, arguments, tools)
 
 
-def _error(message: str) -> ToolResult:
-    return ToolResult({"error": message}, ok=False)
-
-
-def local_time(now: dt.datetime | None = None) -> dict[str, Any]:
-    moment = (now or dt.datetime.now()).astimezone()
+def local_time(clock: Clock | None = None) -> dict[str, Any]:
+    moment = (clock() if clock else dt.datetime.now()).astimezone()
     return {
         "time": moment.strftime("%H:%M"),
         "date": moment.strftime("%A %d %B %Y"),
         "timezone": moment.tzname() or "",
         "iso": moment.isoformat(timespec="seconds"),
     }
+
+
+def _error(message: str) -> ToolResult:
+    return ToolResult({"error": message}, ok=False)
+
+
+def _calculator(args: dict[str, Any]) -> ToolResult:
+    expression = args.get("expression")
+    if not isinstance(expression, str):
+        return _error("'expression' must be a string")
+    try:
+        value = calculate(expression)
+    except CalculatorError as exc:
+        return _error(str(exc))
+    return ToolResult({"expression": expression, "result": _tidy(value)})
 
 
 def _timer(args: dict[str, Any]) -> ToolResult:
@@ -157,108 +169,42 @@ def _tidy(value: float) -> float | int:
     return round(value, 12)
 
 
-class CalculatorError(ValueError):
-    """The expression is not plain arithmetic, or has no finite answer."""
-
-
-_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
-    ast.Pow: operator.pow,
+_LOCAL_TIME_SCHEMA: dict[str, Any] = {
+    "type": "function",
+    "name": LOCAL_TIME,
+    "description": "Get the current local time and date (what time is it, what day or "
+    "date is it today) on the user's computer.",
+    "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
 }
-_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
-    ast.UAdd: operator.pos,
-    ast.USub: operator.neg,
+_CALCULATOR_SCHEMA: dict[str, Any] = {
+    "type": "function",
+    "name": CALCULATOR,
+    "description": "Calculate an arithmetic expression exactly (add, subtract, multiply, "
+    "divide, powers, square roots, percentages).",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "expression": {
+                "type": "string",
+                "description": "The arithmetic, e.g. '(12.5 + 3) * 4' or 'sqrt(2)'.",
+            }
+        },
+        "required": ["expression"],
+        "additionalProperties": False,
+    },
 }
-_FUNCTIONS: dict[str, Callable[..., float]] = {
-    "sqrt": math.sqrt,
-    "abs": abs,
-    "round": round,
-    "min": min,
-    "max": max,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "log": math.log,
-    "log10": math.log10,
-    "exp": math.exp,
+_TIMER_SCHEMA: dict[str, Any] = {
+    "type": "function",
+    "name": TIMER,
+    "description": "Set a timer that notifies the user after a number of seconds "
+    "(e.g. a timer for ten minutes is 600 seconds).",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "seconds": {"type": "number", "description": "Duration in seconds."},
+            "label": {"type": "string", "description": "What the timer is for."},
+        },
+        "required": ["seconds"],
+        "additionalProperties": False,
+    },
 }
-_CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau}
-_MAX_EXPRESSION = 500
-_MAX_EXPONENT = 1000
-_MAX_MAGNITUDE = 1e300
-
-
-def calculate(expression: str) -> float:
-    """Evaluate arithmetic by walking its syntax tree: no names, calls or
-    attributes beyond the whitelist, so nothing but arithmetic can run."""
-    text = expression.strip().replace("^", "**").replace("×", "*").replace("÷", "/")
-    if not text:
-        raise CalculatorError("the expression is empty")
-    if len(text) > _MAX_EXPRESSION:
-        raise CalculatorError("the expression is too long")
-    text = _percentages(text)
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        raise CalculatorError(f"cannot read {expression!r} as arithmetic") from None
-    try:
-        value = _evaluate(tree.body)
-    except ZeroDivisionError:
-        raise CalculatorError("division by zero") from None
-    except (OverflowError, ValueError, TypeError) as exc:
-        raise CalculatorError(f"no finite answer ({exc})") from None
-    if isinstance(value, complex) or not math.isfinite(value) or abs(value) > _MAX_MAGNITUDE:
-        raise CalculatorError("no finite real answer")
-    return float(value) if not isinstance(value, int) else value
-
-
-def _percentages(text: str) -> str:
-    # "15% of 80" and "15%" read as fractions; '%' between numbers stays modulo.
-    text = text.replace("% of", "/100*")
-    stripped = text.rstrip()
-    if stripped.endswith("%"):
-        text = stripped[:-1] + "/100"
-    return text
-
-
-def _power_too_large(base: Any, exponent: Any) -> bool:
-    if isinstance(base, complex) or isinstance(exponent, complex):
-        return False  # rejected as "no finite real answer" afterwards
-    if abs(exponent) > _MAX_EXPONENT:
-        return True
-    if exponent <= 0 or abs(base) <= 1:
-        return False
-    # Estimate the size from logarithms before computing anything.
-    return bool(exponent * math.log10(abs(base)) > math.log10(_MAX_MAGNITUDE))
-
-
-def _evaluate(node: ast.expr) -> Any:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.Name) and node.id in _CONSTANTS:
-        return _CONSTANTS[node.id]
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _evaluate(node.left), _evaluate(node.right)
-        if isinstance(node.op, ast.Pow) and _power_too_large(left, right):
-            raise CalculatorError("the result would be too large")
-        result = _BINARY[type(node.op)](left, right)
-        # Check every step, not only the answer: exact integers grow without bound.
-        if isinstance(result, int | float) and abs(result) > _MAX_MAGNITUDE:
-            raise CalculatorError("the result would be too large")
-        return result
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        return _UNARY[type(node.op)](_evaluate(node.operand))
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in _FUNCTIONS
-        and not node.keywords
-        and 0 < len(node.args) <= 4
-    ):
-        return _FUNCTIONS[node.func.id](*(_evaluate(arg) for arg in node.args))
-    raise CalculatorError("only numbers, + - * / // % ** and sqrt/abs/round/min/max are allowed")

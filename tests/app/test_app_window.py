@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import ParleyApp
 from desktop.config.logging_setup import register_secret, setup_logging
 from desktop.config.store import load_settings
-from desktop.connection.state import TurnState
+from desktop.conversation.turn_machine import TurnState
 from tests.support.conversation import MakeApp, wait_reply
 from ui.inspector_model import rows_to_json
 

@@ -19,8 +19,9 @@ from pytestqt.qtbot import QtBot
 from audio_engine import AudioEngine
 from desktop.config.secrets import KeyStore
 from desktop.connection.backends import OfflineEngineHost
-from desktop.connection.state import ConnectionState, TurnState
+from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
+from desktop.conversation.turn_machine import TurnState
 from tests.support.app_audio import (
     audible_blocks,
     heard_blocks,
@@ -91,7 +92,7 @@ def session(
     controller = ConversationController(settings, KeyStore(settings), speech_host)
     audio = AudioEngine(chunk_ms=20)
     audio.start()
-    controller.audio = audio
+    controller.attach_audio(audio)
     audio.playback_drained.connect(controller.on_playback_drained)
     result = Session(controller, audio)
     controller.connect_backend()

@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.config.store import load_settings
-from desktop.connection.state import TurnState
+from desktop.conversation.turn_machine import TurnState
 from tests.support.conversation import MakeApp
 from tests.support.x_server import Keyboard
 

@@ -17,9 +17,10 @@ from websockets.sync.server import ServerConnection, serve
 from desktop.barge_in.playback_tracker import PlaybackTracker
 from desktop.config.settings import Settings
 from desktop.connection.inspector_feed import InspectorFeed
-from desktop.connection.receiver import ConnectionWorker, ConnectPlan
-from desktop.connection.state import ConnectionState, TurnState
+from desktop.connection.receiver import ConnectionWorker, ConnectPlan, StreamingMode
+from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
+from desktop.conversation.turn_machine import TurnState
 from desktop.realtime import ProtocolErrorEvent, RealtimeClient, ResponseDoneEvent
 from tests.support.conversation import MakeController
 
@@ -59,9 +60,7 @@ def test_an_undecodable_audio_delta_is_dropped_and_the_session_goes_on(
         client=RealtimeClient(base_url=scripted_server),
         model="m",
         session={"type": "realtime"},
-        handsfree=False,
-        muted=True,
-        interrupt_response=True,
+        streaming=StreamingMode(handsfree=False, muted=True, interrupt_response=True),
     )
     worker = ConnectionWorker(plan, None, PlaybackTracker(), InspectorFeed(), None)
     events: list[object] = []
@@ -92,9 +91,9 @@ def test_quitting_during_a_handshake_that_never_answers_is_prompt(
     controller = make_controller(settings)
     try:
         controller.connect_backend()
-        qtbot.waitUntil(lambda: controller.worker is not None, timeout=5000)
+        qtbot.waitUntil(lambda: controller.session.worker is not None, timeout=5000)
         time.sleep(0.3)  # the handshake is now hanging
-        worker = controller.worker
+        worker = controller.session.worker
         assert worker is not None
         started = time.monotonic()
         controller.shutdown()

@@ -66,7 +66,7 @@ def test_wrong_key_fails_with_advice_and_does_not_retry(
     assert "sk-wrong-key" not in controller.connection_reason
     qtbot.wait(800)  # longer than the first retry delay
     assert ConnectionState.RECONNECTING not in states
-    assert controller.worker is None
+    assert controller.session.worker is None
 
 
 def test_missing_openai_key_explains_what_to_do(
@@ -110,16 +110,16 @@ def test_dropped_connection_reconnects_and_keeps_the_transcript(
 def test_session_is_renewed_between_turns(qtbot: QtBot, controller: ConversationController) -> None:
     controller.connect_backend()
     wait_live(qtbot, controller)
-    first_worker = controller.worker
-    controller.renew_after_s = 0.0
+    first_worker = controller.session.worker
+    controller.session.renew_after_s = 0.0
     qtbot.waitUntil(
         lambda: (
-            controller.worker is not first_worker
+            controller.session.worker is not first_worker
             and controller.connection_state is ConnectionState.LIVE
         ),
         timeout=15000,
     )
-    controller.renew_after_s = 3600.0
+    controller.session.renew_after_s = 3600.0
     controller.send_text("hello")
     wait_reply(qtbot, controller)
 

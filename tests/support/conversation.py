@@ -12,8 +12,9 @@ from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings
 from desktop.connection.backends import OfflineEngineHost
-from desktop.connection.state import ConnectionState, TurnState
+from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
+from desktop.conversation.turn_machine import TurnState
 
 
 class MakeController(Protocol):

@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.config.settings import ConnectionSettings
-from desktop.connection.state import ConnectionState, TurnState
+from desktop.connection.state import ConnectionState
+from desktop.conversation.turn_machine import TurnState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.connection_bar import ConnectionBar
 from ui.talk_controls import TalkControls
