@@ -6,12 +6,15 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.config.logging_setup import register_secret
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.realtime import RealtimeClient, redact_url
+
+if TYPE_CHECKING:  # loaded on first use: the app runs without the offline extra too
+    from desktop.local_engine import LocalEngine
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ class OfflineEngineHost:
 
     def __init__(self, **engine_options: Any) -> None:
         self._lock = threading.Lock()
-        self._engine: Any = None
+        self._engine: LocalEngine | None = None
         self._url: str | None = None
         self._options = engine_options
         self.token = secrets.token_urlsafe(24)
@@ -61,8 +64,7 @@ class OfflineEngineHost:
     def speech_error(self) -> str | None:
         """Why the running engine cannot transcribe speech (typed turns still work)."""
         engine = self._engine
-        error = getattr(engine, "speech_error", None) if engine is not None else None
-        return error if isinstance(error, str) else None
+        return engine.speech_error if engine is not None else None
 
     def wait_speech_ready(self, timeout: float) -> bool:
         """Whether the running engine's speech recogniser loaded within ``timeout``."""
