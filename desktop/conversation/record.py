@@ -56,8 +56,10 @@ class ConversationRecord(QObject):
     ) -> TranscriptEntry:
         return self._announce(self.transcript.finish(entry_id, role, text, status))
 
-    def update(self, entry_id: str, role: Role, **changes: Any) -> TranscriptEntry:
-        return self._announce(self.transcript.update(entry_id, role, **changes))
+    def update(
+        self, entry_id: str, role: Role, created_as: Status = "streaming", **changes: Any
+    ) -> TranscriptEntry:
+        return self._announce(self.transcript.update(entry_id, role, created_as, **changes))
 
     def add_user_text(self, text: str) -> TranscriptEntry:
         """A message the user typed (it has no server item id yet)."""

@@ -158,8 +158,7 @@ class ServerEventHandler:
         item: ConversationItem = event.item
         if item.type == "function_call" and item.id:
             self._calls.note_item(item.id, item.name)
-            self._record.ensure(item.id, "tool", status="pending")
-            self._record.update(item.id, "tool", tool_name=item.name or "")
+            self._record.update(item.id, "tool", created_as="pending", tool_name=item.name or "")
         elif item.type == "message" and item.id:
             self._record.ensure(item.id, "assistant")
 

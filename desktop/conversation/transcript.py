@@ -110,9 +110,13 @@ class Transcript:
         final = entry.text if text is None else text
         return self._put(dataclasses.replace(entry, text=final, status=status))
 
-    def update(self, entry_id: str, role: Role, **changes: Any) -> TranscriptEntry:
-        """Change fields of the entry (made if it is new), e.g. a tool call's result."""
-        return self._put(dataclasses.replace(self.ensure(entry_id, role), **changes))
+    def update(
+        self, entry_id: str, role: Role, created_as: Status = "streaming", **changes: Any
+    ) -> TranscriptEntry:
+        """Change fields of the entry, e.g. a tool call's result; a new entry starts
+        with status ``created_as`` (unless ``changes`` set one)."""
+        entry = self.ensure(entry_id, role, created_as)
+        return self._put(dataclasses.replace(entry, **changes))
 
     def clear(self) -> None:
         self._entries.clear()
