@@ -14,6 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
+from desktop.audio.port import AudioPort
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings, load_settings
@@ -44,7 +45,7 @@ def make_controller(qtbot: QtBot, offline_host: OfflineEngineHost) -> Iterator[M
         settings: Settings,
         keys: KeyStore | None = None,
         host: OfflineEngineHost | None = None,
-        audio: Any = None,
+        audio: AudioPort | None = None,
     ) -> ConversationController:
         controller = ConversationController(
             settings, keys or KeyStore(settings), host or offline_host, audio=audio

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
+from desktop.audio.port import AudioPort
 from desktop.config.secrets import KeyStore
 from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings
@@ -25,7 +26,7 @@ class MakeController(Protocol):
         settings: Settings,
         keys: KeyStore | None = None,
         host: OfflineEngineHost | None = None,
-        audio: Any = None,
+        audio: AudioPort | None = None,
     ) -> ConversationController: ...
 
 
