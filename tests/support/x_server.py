@@ -26,6 +26,9 @@ class XServer:
                 str(write_end),
                 "-nolisten",
                 "tcp",
+                # An X server resets when its last client leaves; a test connecting
+                # during that reset gets "connection reset by peer".
+                "-noreset",
                 "-screen",
                 "0",
                 "320x240x24",
