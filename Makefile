@@ -34,7 +34,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.test-installed
-	$(BIN)/mypy desktop audio_engine
+	$(BIN)/mypy desktop audio_engine ui tests/support
 
 pytest: $(VENV)/.test-installed
 	$(PULSE) start
@@ -52,7 +52,7 @@ package-check: $(VENV)/.test-installed
 
 benchmarks: $(VENV)/.test-installed
 	$(PULSE) start
-	for b in benchmarks/bench_*.py; do $(TEST_SOUND) $(BIN)/python $$b || exit 1; done
+	for b in benchmarks/bench_*.py; do $(TEST_SOUND) $(BIN)/python -m benchmarks.$$(basename $$b .py) || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -11,7 +11,7 @@ On a private PulseAudio daemon, with the audio supervisor running the engine:
 Arrival at a monitor is timestamped by a parec reader (5 ms latency), so each
 figure includes that reader's delay. Median and range over --rounds rounds.
 
-Usage: python benchmarks/bench_device_changes.py [--rounds 5]
+Usage: python -m benchmarks.bench_device_changes [--rounds 5]
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
 from audio_engine.supervisor import AudioHealth, AudioSupervisor
-from tests.audio.sound_card import MonitorRecorder, PrivateSoundServer
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer
 
 RATE = 24000
 HEADSET = "bench_headset"

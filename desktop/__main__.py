@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from desktop.cli import CliOptions, parse_args
-from desktop.config_store import load_settings
-from desktop.logging_setup import setup_logging
+from desktop.config.cli import CliOptions, parse_args
+from desktop.config.logging_setup import setup_logging
+from desktop.config.store import load_settings
 
 log = logging.getLogger("desktop")
 

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop.backends import OfflineEngineHost
-from desktop.cli import CliOptions
-from desktop.config_store import LoadedSettings, save_settings
-from desktop.controller import ConversationController
-from desktop.echo_guard import engine_echo_mode
-from desktop.secrets import KeyStore
-from desktop.state import ConnectionState
+from desktop.barge_in.echo_policy import engine_echo_mode
+from desktop.config.cli import CliOptions
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
+from desktop.config.store import LoadedSettings, save_settings
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.state import ConnectionState
+from desktop.conversation.controller import ConversationController
+
+if TYPE_CHECKING:  # both load on demand: a run without sound or without a window
+    from audio_engine import AudioEngine
+    from audio_engine.supervisor import AudioSupervisor
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +64,11 @@ class ParleyApp(QObject):
         self.keys = KeyStore(self.settings)
         self.offline = OfflineEngineHost(**(engine_options or _engine_options(self.settings)))
         self.controller = ConversationController(self.settings, self.keys, self.offline)
-        self.audio: Any = None
-        self.audio_supervisor: Any = None
+        self.audio: AudioEngine | None = None
+        self.audio_supervisor: AudioSupervisor | None = None
         self.audio_problem: str | None = None
         self._with_audio = with_audio
-        self.window: Any = None
+        self.window: MainWindow | None = None
         if with_window:
             from ui.main_window import MainWindow
             from ui.theme import apply_theme
@@ -121,8 +127,7 @@ class ParleyApp(QObject):
         supervisor = AudioSupervisor(audio, self)
         self.audio = audio
         self.audio_supervisor = supervisor
-        self.controller.audio = audio
-        self.controller.settings_changed("audio")  # headset mode, the echo guard
+        self.controller.attach_audio(audio)  # sessions, barge-in, headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
         audio.device_error.connect(self.controller.on_audio_device_error)
         supervisor.device_event.connect(self.controller.status_message)
@@ -162,7 +167,7 @@ class ParleyApp(QObject):
         if self.audio is not None:
             self.audio.stop()
             self.audio = None
-            self.controller.audio = None
+            self.controller.attach_audio(None)
         self.offline.stop()
         if self.window is not None:
             self.window.hide()
@@ -174,7 +179,7 @@ class ParleyApp(QObject):
         return self.controller.connection_state is ConnectionState.LIVE
 
 
-def _engine_options(settings: Any) -> dict[str, Any]:
+def _engine_options(settings: Settings) -> dict[str, Any]:
     """The offline engine's options from the settings (a chat endpoint, a model dir)."""
     engine = settings.engine
     options: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.settings import AudioSettings
+from desktop.config.settings import AudioSettings
 from ui.icons import warning_icon
 from ui.level_meter import LevelMeter
 from ui.settings_form import SettingsForm

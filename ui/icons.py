@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from desktop.state import ConnectionState
+from desktop.connection.state import ConnectionState
 
 
 def resources_dir() -> Path:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.audio_checks import AudioChecks
-from desktop.controller import ConversationController
-from desktop.settings import UiSettings
-from desktop.usage import UsageLedger
+from desktop.audio.checks import AudioChecks
+from desktop.config.settings import UiSettings
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.usage import UsageLedger
 from ui.audio_panel import AudioPanel
 from ui.instructions_panel import InstructionsPanel
 from ui.settings_form import SettingsForm
@@ -18,6 +18,10 @@ from ui.tools_panel import ToolsPanel
 from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
 from ui.voice_panel import VoicePanel
+
+if TYPE_CHECKING:
+    from audio_engine import AudioEngine
+    from audio_engine.supervisor import AudioSupervisor, DeviceOption
 
 
 class SidePanels(QTabWidget):
@@ -53,7 +57,7 @@ class SidePanels(QTabWidget):
         self.tools = ToolsPanel()
         self.usage = UsagePanel()
         self.usage.reset_conversation_requested.connect(controller.reset_conversation)
-        self.supervisor: Any = None
+        self.supervisor: AudioSupervisor | None = None
         self.checks = AudioChecks(self)
         self.checks.status.connect(self.audio.set_status)
         self.audio.test_tone_requested.connect(self.checks.play_tone)
@@ -84,7 +88,7 @@ class SidePanels(QTabWidget):
         self.tools.set_values(settings.tools)
         self.usage.set_prices(settings.prices)
 
-    def attach_audio(self, audio: Any, supervisor: Any) -> None:
+    def attach_audio(self, audio: AudioEngine, supervisor: AudioSupervisor) -> None:
         """The engine's meters and the supervisor's devices and problems."""
         self.checks.audio = audio
         self.supervisor = supervisor
@@ -111,7 +115,9 @@ class SidePanels(QTabWidget):
     def show_audio_problem(self, text: str) -> None:
         self.audio.set_problem("health", text)
 
-    def _on_supervisor_devices_changed(self, inputs: list[Any], outputs: list[Any]) -> None:
+    def _on_supervisor_devices_changed(
+        self, inputs: list[DeviceOption], outputs: list[DeviceOption]
+    ) -> None:
         audio = self.controller.settings.audio
         self.audio.set_devices(
             [(o.value, o.label) for o in inputs],
@@ -136,9 +142,8 @@ class SidePanels(QTabWidget):
         if not reason:
             self.voice.set_values(self.controller.settings.voice)
 
-    def _on_controller_usage_changed(self, ledger: object) -> None:
-        if isinstance(ledger, UsageLedger):
-            self.usage.set_usage(ledger.last_turn.as_dict(), ledger.session.as_dict())
+    def _on_controller_usage_changed(self, ledger: UsageLedger) -> None:
+        self.usage.set_usage(ledger.last_turn, ledger.session)
 
 
 def _page(*widgets: QWidget) -> QWidget:

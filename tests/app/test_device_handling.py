@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
-from desktop.config_store import load_settings
-from tests.audio.sound_card import PrivateSoundServer
+from desktop.config.store import load_settings
+from tests.support.sound_card import PrivateSoundServer
 
 pytestmark = pytest.mark.audio
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.audio.sound_card import RATE, MonitorRecorder
-from tests.audio_files import espeak_wav
+from tests.support.audio_files import espeak_wav
+from tests.support.sound_card import RATE, MonitorRecorder
 
 pytestmark = [pytest.mark.slow, pytest.mark.audio, pytest.mark.speech]
 

@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 from audio_engine import AudioEngine
 from audio_engine.sound_server import take_snapshot
 from audio_engine.supervisor import AudioHealth, AudioSupervisor
-from tests.audio.conftest import RATE, MonitorRecorder, PrivateSoundServer, best_alignment, noise
-from tests.audio.sound_card import pcm_feeder
+from tests.support.audio_signals import RATE, best_alignment, noise
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer, pcm_feeder
 
 pytestmark = pytest.mark.audio
 

@@ -14,7 +14,8 @@ import pytest
 
 from audio_engine import AudioDevice, AudioDeviceError, AudioEngine, list_devices
 from audio_engine.devices import choose_device
-from tests.audio.conftest import RATE, MonitorRecorder, PrivateSoundServer, best_alignment
+from tests.support.audio_signals import RATE, best_alignment
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

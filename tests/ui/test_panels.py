@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
-from desktop.settings import (
+from desktop.config.settings import (
     AudioSettings,
     InstructionsSettings,
     PriceTable,
@@ -16,10 +16,11 @@ from desktop.settings import (
     TurnDetectionSettings,
     VoiceSettings,
 )
+from desktop.conversation.usage import TokenCounts, cost
 from ui.audio_panel import DEFAULT_DEVICE_TEXT, AudioPanel
 from ui.instructions_panel import PRESETS, InstructionsPanel
 from ui.tools_panel import ToolsPanel
-from ui.usage_panel import UsagePanel, estimate_cost
+from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
 from ui.voice_panel import VoicePanel
 
@@ -152,22 +153,23 @@ def test_usage_and_cost(qtbot: QtBot) -> None:
     panel = UsagePanel()
     qtbot.addWidget(panel)
     seen = _recorder(panel.setting_changed)
-    turn = {"text_input": 1000, "audio_input": 2000, "audio_output": 3000}
-    session = {key: value * 10 for key, value in turn.items()}
+    turn = TokenCounts(text_input=1000, audio_input=2000, audio_output=3000)
+    session = TokenCounts(text_input=10000, audio_input=20000, audio_output=30000)
     panel.set_prices(PriceTable())
     panel.set_usage(turn, session)
     assert seen == []
     assert panel.cell_text("audio_output", "session") == "30,000"
     assert panel.cell_text("total", "turn") == "6,000"
     expected = (1000 * 4.0 + 2000 * 32.0 + 3000 * 64.0) / 1e6
-    assert estimate_cost(turn, PriceTable()) == expected
+    assert cost(turn, PriceTable()) == expected
     assert panel.cell_text("cost", "turn") == f"${expected:.4f}"
     price = panel.prices_form.editor("audio_output")
     assert isinstance(price, QDoubleSpinBox)
     price.setValue(0.0)
     assert seen == [("prices.audio_output", 0.0)]
     assert panel.cell_text("cost", "turn") == f"${(1000 * 4.0 + 2000 * 32.0) / 1e6:.4f}"
-    panel.set_usage({"text_input": -5, "audio_input": "junk"}, {})
+    junk = TokenCounts.from_usage({"input_tokens": -5, "output_tokens": "junk"})
+    panel.set_usage(junk, TokenCounts())
     assert panel.cell_text("total", "turn") == "0"
     resets: list[bool] = []
     panel.reset_conversation_requested.connect(lambda: resets.append(True))
