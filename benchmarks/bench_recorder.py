@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from desktop.recorder import RATE, ConversationRecorder
+from desktop.conversation.recorder import RATE, ConversationRecorder
 
 MINUTES = 60
 MIC_CHUNK_S = 0.02

@@ -1,16 +1,14 @@
-"""Conversations that last: the history on disk, the context a new session starts
-with, and the policy that keeps a dropped connection coming back. No Qt.
+"""Conversations that last: the history on disk and the context a new session starts
+with. No Qt.
 
 - :class:`HistoryStore` keeps every conversation in SQLite as it happens.
 - :func:`context_events` turns a conversation into the events that seed a new session.
-- :class:`ReconnectPolicy` spaces reconnection attempts, indefinitely.
 - :class:`InstanceLock` tells a second running Parley that it is not the first.
 """
 
 from desktop.history.context import ContextBudget, context_events, estimate_tokens
 from desktop.history.instance_lock import InstanceLock
 from desktop.history.paths import default_history_path
-from desktop.history.reconnect import ReconnectPolicy, unrecoverable_reason
 from desktop.history.records import (
     ConversationInfo,
     ConversationSummary,
@@ -24,11 +22,9 @@ __all__ = [
     "ConversationSummary",
     "HistoryStore",
     "InstanceLock",
-    "ReconnectPolicy",
     "StoreMode",
     "StoredEntry",
     "context_events",
     "default_history_path",
     "estimate_tokens",
-    "unrecoverable_reason",
 ]

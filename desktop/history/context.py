@@ -31,18 +31,25 @@ _ELLIPSIS = "…"
 
 
 class ContextSource(Protocol):
-    """A transcript entry: the live one (``desktop.turns.Entry``) or a stored one.
+    """A transcript entry: the live one (``TranscriptEntry``) or a stored one.
 
     A ``call_id`` attribute, when present and non-empty, names a tool call's call.
     """
 
-    key: str
-    role: str
-    text: str
-    status: str
-    tool_name: str
-    tool_arguments: str
-    tool_result: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def tool_name(self) -> str: ...
+    @property
+    def tool_arguments(self) -> str: ...
+    @property
+    def tool_result(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ def _items_of(entry: ContextSource) -> list[Event]:
 def _tool_items(entry: ContextSource) -> list[Event]:
     if not entry.tool_name:
         return []
-    call_id = str(getattr(entry, "call_id", "") or "") or _stable_call_id(entry.key)
+    call_id = str(getattr(entry, "call_id", "") or "") or _stable_call_id(entry.id)
     return [
         {
             "type": "function_call",
@@ -114,9 +121,9 @@ def _tool_items(entry: ContextSource) -> list[Event]:
     ]
 
 
-def _stable_call_id(key: str) -> str:
-    """A call id for a tool entry recorded without one; the same key, the same id."""
-    return "call_" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:24]
+def _stable_call_id(entry_id: str) -> str:
+    """A call id for a tool entry recorded without one; the same entry, the same id."""
+    return "call_" + hashlib.sha256(entry_id.encode("utf-8", "replace")).hexdigest()[:24]
 
 
 def _texts(item: Event) -> list[str]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from desktop.config.set_aside import SQLITE_COMPANIONS, aside_name, set_aside
 from desktop.history import schema
-from desktop.history.set_aside import SQLITE_COMPANIONS, aside_name, set_aside
 
 log = logging.getLogger(__name__)
 

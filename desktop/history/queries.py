@@ -178,7 +178,7 @@ def entries(db: sqlite3.Connection, conversation_id: str) -> list[StoredEntry]:
     ).fetchall()
     return [
         StoredEntry(
-            key=row[0],
+            id=row[0],
             role=row[1],
             text=row[2],
             status=row[3],

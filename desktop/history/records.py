@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from desktop.turns import Entry, Role, Status, Transcript
+from desktop.conversation.transcript import Role, Status, TranscriptEntry
 
 #: Transcript statuses that are final: only these are stored.
 FINAL_STATUSES: frozenset[str] = frozenset({"done", "failed", "interrupted"})
@@ -28,7 +28,7 @@ def first_line(text: str) -> str:
 class StoredEntry:
     """One final transcript entry; tool entries also carry their call."""
 
-    key: str
+    id: str
     role: str
     text: str
     status: str
@@ -71,15 +71,18 @@ class ConversationSummary:
         return self.title or self.first_line or "(nothing said)"
 
 
-def as_transcript(entries: Iterable[StoredEntry]) -> Transcript:
-    """A stored conversation as the app's own record (for the Markdown/JSON export)."""
-    transcript = Transcript()
-    for stored in entries:
-        role = cast(Role, stored.role if stored.role in ROLES else "notice")
-        status = cast(Status, stored.status if stored.status in FINAL_STATUSES else "done")
-        entry: Entry = transcript.finish(stored.key, role, stored.text, status)
-        entry.time = stored.created_at
-        entry.tool_name = stored.tool_name
-        entry.tool_arguments = stored.tool_arguments
-        entry.tool_result = stored.tool_result
-    return transcript
+def as_transcript_entries(entries: Iterable[StoredEntry]) -> list[TranscriptEntry]:
+    """A stored conversation as the app's own entries (to show, export or continue)."""
+    return [
+        TranscriptEntry(
+            id=stored.id,
+            role=cast(Role, stored.role if stored.role in ROLES else "notice"),
+            text=stored.text,
+            status=cast(Status, stored.status if stored.status in FINAL_STATUSES else "done"),
+            time=stored.created_at,
+            tool_name=stored.tool_name,
+            tool_arguments=stored.tool_arguments,
+            tool_result=stored.tool_result,
+        )
+        for stored in entries
+    ]

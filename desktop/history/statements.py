@@ -44,7 +44,7 @@ def new_conversation(
 
 def entry(
     conversation_id: str,
-    key: str,
+    entry_id: str,
     role: str,
     text: str,
     status: str,
@@ -54,10 +54,10 @@ def entry(
 ) -> Write:
     """An entry; ``tool`` is (call id, name, arguments, output) for a tool call."""
     statements: list[Statement] = [
-        (_UPSERT_ENTRY, (conversation_id, key, role, text, status, created_at, finished_at))
+        (_UPSERT_ENTRY, (conversation_id, entry_id, role, text, status, created_at, finished_at))
     ]
     if tool is not None:
-        statements.append((_UPSERT_TOOL, (conversation_id, key, *tool)))
+        statements.append((_UPSERT_TOOL, (conversation_id, entry_id, *tool)))
     return tuple(statements)
 
 

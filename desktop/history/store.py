@@ -115,7 +115,7 @@ class HistoryStore:
     def save_entry(
         self,
         conversation_id: str,
-        key: str,
+        entry_id: str,
         role: str,
         text: str,
         status: str,
@@ -141,7 +141,9 @@ class HistoryStore:
         stored_text = tool_name if is_tool and not text else text  # a tool is found by name
         tool = (call_id, tool_name, tool_arguments, tool_result) if is_tool else None
         self._write(
-            sql.entry(conversation_id, key, role, stored_text, status, created_at, finished, tool)
+            sql.entry(
+                conversation_id, entry_id, role, stored_text, status, created_at, finished, tool
+            )
         )
 
     def set_usage(self, conversation_id: str, usage: dict[str, int], cost_usd: float) -> None:

@@ -16,11 +16,11 @@ from typing import Any
 
 from websockets.sync.client import connect
 
+from desktop.config.settings import Settings
+from desktop.connection.session_builder import build_session
+from desktop.conversation.tools import enabled_tool_schemas
 from desktop.local_engine import LocalEngine
 from desktop.realtime.session_config import translate_session
-from desktop.session_builder import build_session
-from desktop.settings import Settings
-from desktop.tools import enabled_tool_schemas
 
 FRAMES_PATH = Path(__file__).parent / "data" / "server_frames.json"
 TOKEN = "token-for-recording-frames"

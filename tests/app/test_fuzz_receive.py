@@ -24,13 +24,11 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.backends import OfflineEngineHost
-from desktop.controller import ConversationController
-from desktop.logging_setup import setup_logging
-from desktop.secrets import KeyStore
-from desktop.state import ConnectionState, TurnState
-from tests.app.conftest import offline_settings, wait_live
-from tests.realtime.realtime_scripted_server import ScriptedServer
+from desktop.config.logging_setup import setup_logging
+from desktop.connection.state import ConnectionState
+from desktop.conversation.turn_machine import TurnState
+from tests.support.conversation import MakeController, offline_settings, wait_live
+from tests.support.scripted_server import ScriptedServer
 from ui.event_inspector import EventInspector
 
 SEED = 20261130
@@ -207,7 +205,7 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
 def test_mutated_server_frames_leave_the_app_working(
     qtbot: QtBot,
     server: ReplyingServer,
-    offline_host: OfflineEngineHost,
+    make_controller: MakeController,
     log_file: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -216,7 +214,7 @@ def test_mutated_server_frames_leave_the_app_working(
     settings = offline_settings(ui={"talk_mode": "ptt"})
     settings.connection.backend = "custom"
     settings.connection.url = server.base_url
-    controller = ConversationController(settings, KeyStore(settings), offline_host)
+    controller = make_controller(settings)
     shown, hidden = EventInspector(max_rows=400), EventInspector(max_rows=400)
     for inspector in (shown, hidden):
         qtbot.addWidget(inspector)
@@ -242,7 +240,7 @@ def test_mutated_server_frames_leave_the_app_working(
         qtbot.wait(300)  # the last frames and an inspector tick
         server.reply_to_requests()
         assert controller.connection_state is ConnectionState.LIVE, controller.connection_reason
-        assert controller.worker is not None
+        assert controller.session.worker is not None
 
         # A turn from start to finish after all that.
         assert controller.send_text("Are you still there?")
@@ -252,7 +250,7 @@ def test_mutated_server_frames_leave_the_app_working(
             last = controller.transcript.entries()[-1]
             return (
                 last.role == "assistant"
-                and last.key.startswith("item_resp_final")
+                and last.id.startswith("item_resp_final")
                 and last.status == "done"
                 and controller.turn_state is TurnState.IDLE
             )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.conversation.transcript import TranscriptEntry
 from desktop.history import ContextBudget, context_events, estimate_tokens
-from desktop.turns import Entry
 
 
 @dataclass
 class Tool:
-    key: str
+    id: str
     role: str = "tool"
     text: str = ""
     status: str = "done"
@@ -20,8 +20,8 @@ class Tool:
     call_id: str = ""
 
 
-def _said(role: str, text: str, status: str = "done", key: str = "") -> Entry:
-    return Entry(key=key or f"{role}-{text[:8]}", role=role, text=text, status=status)  # type: ignore[arg-type]
+def _said(role: str, text: str, status: str = "done", key: str = "") -> TranscriptEntry:
+    return TranscriptEntry(id=key or f"{role}-{text[:8]}", role=role, text=text, status=status)  # type: ignore[arg-type]
 
 
 def _items(events: list[dict[str, object]]) -> list[dict[str, object]]:

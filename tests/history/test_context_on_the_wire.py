@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from desktop.conversation.transcript import TranscriptEntry as Entry
 from desktop.history import ContextBudget, context_events
 from desktop.local_engine import LocalEngine
+from desktop.protocol import Dialect
 from desktop.realtime import (
     ConversationItemAddedEvent,
     ErrorEvent,
@@ -19,16 +21,14 @@ from desktop.realtime import (
     ResponseOutputAudioTranscriptDoneEvent,
     ServerEvent,
 )
-from desktop.realtime.names import Dialect
-from desktop.turns import Entry
-from tests.realtime.realtime_scripted_server import ScriptedServer
-from tests.realtime.realtime_strict_validator import beta_problems, ga_problems
+from tests.support.scripted_server import ScriptedServer
+from tests.support.strict_validator import beta_problems, ga_problems
 
 TOKEN = "engine-token-for-context-tests"
 
 
 class ToolEntry:
-    key = "item_tool_1"
+    id = "item_tool_1"
     role = "tool"
     text = ""
     status = "done"
@@ -40,13 +40,13 @@ class ToolEntry:
 
 def _earlier_conversation() -> list[Any]:
     return [
-        Entry(key="u1", role="user", text="Hello, my name is Ada.", status="done"),
-        Entry(key="a1", role="assistant", text="Nice to meet you, Ada.", status="done"),
-        Entry(key="u2", role="user", text="What time is it?", status="done"),
+        Entry(id="u1", role="user", text="Hello, my name is Ada."),
+        Entry(id="a1", role="assistant", text="Nice to meet you, Ada."),
+        Entry(id="u2", role="user", text="What time is it?"),
         ToolEntry(),
-        Entry(key="a2", role="assistant", text="It's 9:41 AM.", status="done"),
-        Entry(key="u3", role="user", text="When does my train leave?", status="done"),
-        Entry(key="a3", role="assistant", text="The train leaves at nine.", status="done"),
+        Entry(id="a2", role="assistant", text="It's 9:41 AM."),
+        Entry(id="u3", role="user", text="When does my train leave?"),
+        Entry(id="a3", role="assistant", text="The train leaves at nine."),
     ]
 
 

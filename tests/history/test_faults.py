@@ -16,8 +16,9 @@ import pytest
 from desktop.history import HistoryStore, InstanceLock
 from desktop.history import store as store_module
 from desktop.history.instance_lock import instance_server_name
-from tests.conftest import REPO_ROOT, fill_disk
+from tests.support.disk import fill_disk
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_780_000_000.0
 
 
@@ -294,7 +295,7 @@ def test_a_write_that_can_never_succeed_does_not_hold_up_the_others(db_path: Pat
         assert store.pending_count == 3
         db.execute("PRAGMA max_page_count = 1000000")
         assert store.retry_pending()
-        assert [e.key for e in store.entries(cid)] == ["u1", "a1"]
+        assert [e.id for e in store.entries(cid)] == ["u1", "a1"]
         assert store.entries("no-such-conversation") == []
     finally:
         store.close()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from desktop.conversation.export import to_markdown
 from desktop.history import HistoryStore, schema
-from desktop.history.records import as_transcript
+from desktop.history.records import as_transcript_entries
 
 T0 = 1_780_000_000.0  # a fixed moment, so orders and dates are exact
 
@@ -41,7 +42,7 @@ def test_a_conversation_reads_back_in_the_order_it_was_said(store: HistoryStore)
     store.save_entry(cid, "n1", "notice", "⏰ tea: time is up", "done", T0 + 6)
     store.save_entry(cid, "a1", "assistant", "It is four.", "interrupted", T0 + 2)  # later news
     entries = store.entries(cid)
-    assert [(e.key, e.role, e.status) for e in entries] == [
+    assert [(e.id, e.role, e.status) for e in entries] == [
         ("u1", "user", "done"),
         ("a1", "assistant", "interrupted"),
         ("t1", "tool", "done"),
@@ -68,7 +69,7 @@ def test_a_conversation_reads_back_in_the_order_it_was_said(store: HistoryStore)
     )
     assert info.started_at.timestamp() == T0 and info.ended_at is not None
     assert info.ended_at.timestamp() == T0 + 60
-    markdown = as_transcript(entries).to_markdown()
+    markdown = to_markdown(as_transcript_entries(entries))
     assert "What is two plus two?" in markdown and "`calculate`" in markdown
 
 
