@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import math
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -47,16 +50,22 @@ class ConnectionBar(QWidget):
             ``"connection.model"``, ``"connection.url"`` or
             ``"connection.azure_endpoint"`` with the new valid value.
         api_key_entered(str, str): backend name and key, from the key dialog.
+        retry_requested(): the user pressed "Retry now" while a reconnection waited.
     """
 
     connect_requested = Signal()
     disconnect_requested = Signal()
     setting_changed = Signal(str, object)
     api_key_entered = Signal(str, str)
+    retry_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = ConnectionState.IDLE
+        self._reason = ""
+        self._retry_deadline: float | None = None
+        self._countdown_timer = QTimer(self, interval=1000)
+        self._countdown_timer.timeout.connect(self._render_state)
         self._rendered: dict[str, object] = {}
         self._key_dialog: ApiKeyDialog | None = None
 
@@ -84,6 +93,10 @@ class ConnectionBar(QWidget):
         self.connect_button = QPushButton()
         self.connect_button.setMinimumWidth(100)
         self.connect_button.clicked.connect(self._on_connect_button_clicked)
+        self.retry_button = QPushButton("Retry &now")
+        self.retry_button.setToolTip("Try to reconnect now instead of at the end of the pause")
+        self.retry_button.clicked.connect(self.retry_requested)
+        self.retry_button.hide()
 
         self._dot = StateDot()
         self._state_label = QLabel()
@@ -105,6 +118,7 @@ class ConnectionBar(QWidget):
         row.addSpacing(8)
         row.addWidget(self._dot)
         row.addWidget(self._state_label, 1)
+        row.addWidget(self.retry_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 4, 6, 4)
         column.setSpacing(2)
@@ -141,10 +155,10 @@ class ConnectionBar(QWidget):
         self._render_backend()
 
     def set_connection_state(self, state: ConnectionState, reason: str = "") -> None:
-        self._state = state
-        text = STATE_TEXT.get(state, state.value)
-        self._state_label.setText(f"{text}: {reason}" if reason else text)
+        self._state, self._reason = state, reason
+        self._render_state()
         self._state_label.setToolTip(reason)
+        self.retry_button.setVisible(state is ConnectionState.RECONNECTING)
         self._dot.set_colour(STATE_COLOURS.get(state))
         connectable = state in _CONNECTABLE
         self.connect_button.setText("&Connect" if connectable else "&Disconnect")
@@ -153,8 +167,33 @@ class ConnectionBar(QWidget):
         for widget in (self.backend_combo, self.model_edit, self.url_edit, self.endpoint_edit):
             widget.setEnabled(editable)
 
+    def set_retry_countdown(self, seconds: float) -> None:
+        """The next reconnection attempt is ``seconds`` away (0: none is waiting)."""
+        self._retry_deadline = time.monotonic() + seconds if seconds > 0 else None
+        if self._retry_deadline is None:
+            self._countdown_timer.stop()
+        else:
+            self._countdown_timer.start()
+        self.retry_button.setEnabled(self._retry_deadline is not None)
+        self._render_state()
+
     def state_text(self) -> str:
         return self._state_label.text()
+
+    def _render_state(self) -> None:
+        text = STATE_TEXT.get(self._state, self._state.value)
+        if self._reason:
+            text = f"{text}: {self._reason}"
+        if self._state is ConnectionState.RECONNECTING:
+            if self._retry_deadline is None:
+                text += " · trying now"
+            else:
+                left = math.ceil(max(0.0, self._retry_deadline - time.monotonic()))
+                text += f" · next attempt in {left} s"
+        elif self._retry_deadline is not None:
+            self.set_retry_countdown(0)
+            return
+        self._state_label.setText(text)
 
     def backend(self) -> str:
         return str(self.backend_combo.currentData())

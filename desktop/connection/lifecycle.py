@@ -8,6 +8,10 @@ renewing a session before the server's time limit, sending a live
 session. The rest of the conversation learns of sessions through its signals:
 ``worker_started`` (connect a new session's per-session signals),
 ``session_ready`` and ``session_ended``.
+
+Every session after the first of a conversation starts with what was said
+before: ``context`` gives the ``conversation.item.create`` events, which the
+receiver sends right after the configuration, before any audio.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from desktop.connection.receiver import ConnectionWorker, ConnectPlan, Streaming
 from desktop.connection.reconnect import GiveUp, ReconnectPolicy
 from desktop.connection.session_builder import without_voice
 from desktop.connection.state import ConnectionState
+from desktop.connection.wake_watch import WakeWatch
 from desktop.conversation.recorder import ConversationRecorder
 from desktop.protocol import SESSION_LIFETIME_S, bytes_per_ms
 from desktop.realtime import RealtimeError, SessionConfigError
@@ -70,17 +75,22 @@ class SessionMedia:
 class SessionLifecycle(QObject):
     """Starts one :class:`ConnectionWorker` per session and decides what follows its end.
 
-    ``session_config`` and ``streaming`` describe the next session when it
-    opens; ``is_quiet`` says whether the conversation is between turns (a
-    session is only renewed then).
+    ``session_config``, ``streaming`` and ``context`` describe the next session
+    when it opens; ``is_quiet`` says whether the conversation is between turns
+    (a session is only renewed then). A dropped session is retried for as long
+    as the user wants to be connected (:class:`ReconnectPolicy`, ``reconnect``);
+    :meth:`retry_now` makes a waiting attempt at once.
 
     Signals:
         state_changed(ConnectionState, str): the connection state and why.
         worker_started(ConnectionWorker): a session's receiver, about to start.
-        session_ready(): the session is live (``session.created``; configuration sent).
+        session_ready(): the session is live (``session.created``; configuration and
+            context sent; ``context_items`` says how many items of context).
         session_ended(): a session is over with no successor: its turn, response
             and tool calls are void, and its playback is stopped.
         voice_lock_changed(str): why the voice is locked; empty once it is free again.
+        retry_scheduled(float): seconds until the next attempt to reconnect; 0 when
+            none is waiting (connected, connecting, given up or disconnected).
         status_message(str): a short message for the status bar.
         notification(str, str): title and text for a desktop notification.
     """
@@ -90,6 +100,7 @@ class SessionLifecycle(QObject):
     session_ready = Signal()
     session_ended = Signal()
     voice_lock_changed = Signal(str)
+    retry_scheduled = Signal(float)
     status_message = Signal(str)
     notification = Signal(str, str)
 
@@ -103,6 +114,7 @@ class SessionLifecycle(QObject):
         session_config: Callable[[], dict[str, Any]],
         streaming: Callable[[], StreamingMode],
         is_quiet: Callable[[], bool],
+        context: Callable[[], list[dict[str, Any]]] = list,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -113,6 +125,7 @@ class SessionLifecycle(QObject):
         self._session_config = session_config
         self._streaming = streaming
         self._is_quiet = is_quiet
+        self._context = context
         self.state = ConnectionState.IDLE
         self.reason = ""
         self.voice_locked = False
@@ -122,10 +135,16 @@ class SessionLifecycle(QObject):
         self._target_label = ""
         self._want_connected = False
         self._fatal_reason: str | None = None
-        self._reconnect = ReconnectPolicy()
+        #: When to try again after a session dropped (tests scale its pauses).
+        self.reconnect = ReconnectPolicy()
+        #: How many items of context the current (or next) session was given.
+        self.context_items = 0
         self._session_started = 0.0
         self._retry_timer = QTimer(self, singleShot=True)
         self._retry_timer.timeout.connect(self._on_retry_timer_timeout)
+        #: The network coming back or the machine waking: a waiting attempt goes now.
+        self.wake = WakeWatch(self)
+        self.wake.woke.connect(self._on_wake_woke)
         self._renew_timer = QTimer(self, interval=1000)
         self._renew_timer.timeout.connect(self._on_renew_timer_timeout)
         self._update_timer = QTimer(self, singleShot=True, interval=SESSION_UPDATE_DELAY_MS)
@@ -144,15 +163,15 @@ class SessionLifecycle(QObject):
         """Open a session with the configured backend (nothing happens when there is one)."""
         self._want_connected = True
         self._fatal_reason = None
-        self._reconnect.reset()
+        self._cancel_retry()
+        self.reconnect.reset()
         if self._worker is None:
             self._start_worker(ConnectionState.CONNECTING)
 
     def close(self) -> None:
         """Close the session and stay disconnected."""
         self._want_connected = False
-        self._retry_timer.stop()
-        self._reconnect.cancel()
+        self._cancel_retry()
         self._stop_worker()
         self._set_state(ConnectionState.IDLE, "Disconnected")
         self.session_ended.emit()
@@ -172,6 +191,7 @@ class SessionLifecycle(QObject):
     def shutdown(self) -> None:
         """Stop every thread and timer this lifecycle started (on quit)."""
         self._want_connected = False
+        self._cancel_retry()
         for timer in (
             self._retry_timer,
             self._renew_timer,
@@ -183,6 +203,18 @@ class SessionLifecycle(QObject):
         for worker in self._old_workers:
             worker.wait(3000)
         self._old_workers.clear()
+
+    def retry_now(self) -> bool:
+        """Make the waiting reconnection attempt now (the Retry button, the network
+        back, the machine awake); False when none is waiting. The pauses go on from
+        where they were if it fails."""
+        if self._worker is not None or not self._want_connected:
+            return False
+        if not self.reconnect.attempt_now():
+            return False
+        self._cancel_retry()
+        self._start_worker(ConnectionState.RECONNECTING)
+        return True
 
     def fatal(self, reason: str) -> None:
         """A server error that retrying cannot fix: stop and say what to do."""
@@ -202,6 +234,7 @@ class SessionLifecycle(QObject):
         try:
             target = resolve_target(self._settings, self._keys, self._offline)
             session = self._session_config()
+            context = tuple(self._context())
         except (BackendUnavailable, RealtimeError) as exc:
             self._fail(str(exc))
             return
@@ -219,7 +252,9 @@ class SessionLifecycle(QObject):
             session=session,
             streaming=self._streaming(),
             bytes_per_ms=bytes_per_ms(audio_format),
+            context=context,
         )
+        self.context_items = len(context)
         decode, encode = _codec_functions(audio_format)
         worker = ConnectionWorker(
             plan, media.audio, media.tracker, media.feed, media.recorder, decode, encode
@@ -241,7 +276,7 @@ class SessionLifecycle(QObject):
         self._old_workers.append(worker)
 
     def _on_worker_session_ready(self) -> None:
-        self._reconnect.reset()
+        self.reconnect.reset()
         self._session_started = time.monotonic()
         self._set_voice_locked(False)
         self.session_ready.emit()
@@ -269,19 +304,33 @@ class SessionLifecycle(QObject):
         self.session_ended.emit()
         if not self._want_connected:
             return
-        step = self._reconnect.after(error, self._fatal_reason)
+        step = self.reconnect.after(error, self._fatal_reason)
         if isinstance(step, GiveUp):
             self._fail(step.reason)
             return
-        self._set_state(
-            ConnectionState.RECONNECTING, f"{step.reason}; retrying in {step.delay_s:.0f} s"
-        )
-        self._retry_timer.start(int(step.delay_s * 1000))
+        self._set_state(ConnectionState.RECONNECTING, step.reason)
+        self._retry_timer.start(max(0, round(step.delay_s * 1000)))
+        self.wake.set_waiting(True)
+        self.retry_scheduled.emit(step.delay_s)
 
     def _on_retry_timer_timeout(self) -> None:
-        self._reconnect.cancel()
+        self._cancel_retry()
         if self._want_connected and self._worker is None:
             self._start_worker(ConnectionState.RECONNECTING)
+
+    def _on_wake_woke(self, what: str) -> None:
+        if self.retry_now():
+            why = "The network is back" if what == "network" else "The computer woke up"
+            self.status_message.emit(f"{why}: reconnecting now.")
+
+    def _cancel_retry(self) -> None:
+        """No attempt is waiting any more (it is being made, or not wanted)."""
+        waiting = self._retry_timer.isActive() or self.reconnect.waiting
+        self._retry_timer.stop()
+        self.reconnect.cancel()
+        self.wake.set_waiting(False)
+        if waiting:
+            self.retry_scheduled.emit(0.0)
 
     def _on_renew_timer_timeout(self) -> None:
         if (
@@ -311,7 +360,7 @@ class SessionLifecycle(QObject):
     def _fail(self, reason: str) -> None:
         self.session_ended.emit()
         self._want_connected = False
-        self._retry_timer.stop()
+        self._cancel_retry()
         self._set_state(ConnectionState.FAILED, reason)
         self.notification.emit("Parley: connection failed", reason)
 

@@ -38,6 +38,8 @@ from desktop.connection.sender import (
 from desktop.conversation.recorder import ConversationRecorder
 from desktop.realtime import (
     ConnectionClosed,
+    ConversationItemAddedEvent,
+    ConversationItemDoneEvent,
     InputAudioBufferSpeechStartedEvent,
     RealtimeClient,
     RealtimeConnection,
@@ -48,6 +50,7 @@ from desktop.realtime import (
     ResponseOutputAudioDeltaEvent,
     ResponseOutputAudioDoneEvent,
     ServerEvent,
+    SessionConfigError,
     SessionCreatedEvent,
 )
 from desktop.realtime.parsing import protocol_error
@@ -78,6 +81,9 @@ class ConnectPlan:
     session: dict[str, Any]
     streaming: StreamingMode
     bytes_per_ms: int = 48
+    #: ``conversation.item.create`` events that tell the new session the conversation
+    #: so far; sent right after the configuration, before any audio.
+    context: tuple[dict[str, Any], ...] = ()
 
 
 class ConnectionWorker(QThread):
@@ -131,6 +137,9 @@ class ConnectionWorker(QThread):
         self._interrupter = Interrupter(tracker, audio, recorder, self.send_event)
         self._echo_turns = EchoTurns(self.send_event)
         self._audio_seen: set[str] = set()
+        self._context_ids = frozenset(
+            str(event["item"]["id"]) for event in plan.context if "id" in event.get("item", {})
+        )
         #: Monotonic time of the newest output delta handed to the sink (benchmarks).
         self.last_delta_played_at = 0.0
 
@@ -252,13 +261,27 @@ class ConnectionWorker(QThread):
                 if not self._on_speech_started():
                     self._echo_turns.opened()
                     continue  # the assistant's own echo: not a turn of the user's
-            elif self._echo_turns.withholds(event):
+            elif self._echo_turns.withholds(event) or self._is_context_item(event):
                 continue
             self.server_event.emit(event)
+
+    def _is_context_item(self, event: ServerEvent) -> bool:
+        """The server's acknowledgement of an item this session was seeded with: it
+        is already in the transcript, and not something said now."""
+        if not isinstance(event, ConversationItemAddedEvent | ConversationItemDoneEvent):
+            return False
+        return event.item.id in self._context_ids
 
     def _start_sender(self, connection: RealtimeConnection) -> None:
         wire = connection.send({"type": "session.update", "session": self._plan.session})
         self._feed.add("client", wire)
+        # The earlier conversation goes in before the sender starts: nothing the
+        # user says in this session can reach the server ahead of it.
+        for event in self._plan.context:
+            try:
+                self._feed.add("client", connection.send(event))
+            except SessionConfigError as exc:
+                log.warning("a context item was not sent: %s", exc)
         sender = Sender(
             connection,
             self._audio,

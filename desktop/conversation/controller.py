@@ -29,6 +29,7 @@ Parts, each the one owner of its facts:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ from desktop.conversation.tools import builtin_tools
 from desktop.conversation.transcript import Transcript, TranscriptEntry
 from desktop.conversation.turn_machine import TurnMachine, TurnState
 from desktop.conversation.usage import UsageLedger
+from desktop.history.context import ContextBudget, context_events
 
 #: How often the event inspector gets what the network threads saw.
 INSPECTOR_INTERVAL_MS = 150
@@ -71,6 +73,7 @@ class ConversationController(QObject):
         notification(str, str): title and text for a desktop notification.
         usage_changed(UsageLedger): the usage after a response.
         voice_lock_changed(str): why the voice is locked; empty once it is free again.
+        retry_scheduled(float): seconds until the next reconnection attempt (0: none waits).
         inspector_records(list): a batch of (direction, event) pairs for the inspector.
     """
 
@@ -82,6 +85,7 @@ class ConversationController(QObject):
     notification = Signal(str, str)
     usage_changed = Signal(UsageLedger)
     voice_lock_changed = Signal(str)
+    retry_scheduled = Signal(float)
     inspector_records = Signal(list)
 
     def __init__(
@@ -109,6 +113,7 @@ class ConversationController(QObject):
             session_config=self.session_config,
             streaming=self._streaming_mode,
             is_quiet=self._is_quiet,
+            context=self.session_context,
             parent=self,
         )
         self.gate = ResponseGate(lambda: self.session.worker)
@@ -137,8 +142,9 @@ class ConversationController(QObject):
         session.voice_lock_changed.connect(self.voice_lock_changed)
         session.status_message.connect(self.status_message)
         session.notification.connect(self.notification)
+        session.retry_scheduled.connect(self.retry_scheduled)
         session.worker_started.connect(self._on_session_worker_started)
-        session.session_ready.connect(self.gate.reset)
+        session.session_ready.connect(self._on_session_ready)
         session.session_ended.connect(self._on_session_ended)
         turns.changed.connect(self.turn_state_changed)
         turns.status_message.connect(self.status_message)
@@ -173,6 +179,13 @@ class ConversationController(QObject):
         """The ``session.update`` payload the settings and the offered tools make."""
         return build_session(self.settings, self.tools.schemas(self.settings.tools))
 
+    def session_context(self) -> list[dict[str, Any]]:
+        """What a new session is told of the conversation so far, within the budget
+        the settings give (``conversation.item.create`` events)."""
+        history = self.settings.history
+        budget = ContextBudget(history.context_items, history.context_tokens)
+        return context_events(self.record.transcript.entries(), budget)
+
     # -- the window's intents ----------------------------------------------------------------
 
     def connect_backend(self) -> None:
@@ -182,6 +195,17 @@ class ConversationController(QObject):
         self.session.close()
 
     def new_session(self) -> None:
+        self.session.new_session()
+
+    def retry_now(self) -> bool:
+        """Reconnect now rather than at the end of the pause; False if none is waiting."""
+        return self.session.retry_now()
+
+    def continue_conversation(self, entries: Iterable[TranscriptEntry]) -> None:
+        """Take up an earlier conversation: its entries become the record, and a new
+        session starts that is told of them."""
+        self.record.load(entries)
+        self.calls.reset()
         self.session.new_session()
 
     def send_text(self, text: str) -> bool:
@@ -243,6 +267,7 @@ class ConversationController(QObject):
         self.timers.stop_all()
         self.echo.stop()
         self._inspector_timer.stop()
+        self.record.close()
 
     # -- the audio engine --------------------------------------------------------------------
 
@@ -287,6 +312,11 @@ class ConversationController(QObject):
         worker.turn_committed.connect(self.turns.on_turn_committed)
         worker.event_rejected.connect(self._on_worker_event_rejected)
 
+    def _on_session_ready(self) -> None:
+        self.gate.reset()
+        if self.record.has_conversation():  # where this session began, in the transcript
+            self.record.add_notice(_new_session_notice(self.session.context_items, self.settings))
+
     def _on_session_ended(self) -> None:
         """Whatever the session was doing is void: its response, its tool calls, its turn."""
         self.gate.reset()
@@ -310,3 +340,12 @@ class ConversationController(QObject):
         records = self.feed.drain()
         if records:
             self.inspector_records.emit(records)
+
+
+def _new_session_notice(context_items: int, settings: Settings) -> str:
+    if context_items:
+        told = "1 item" if context_items == 1 else f"{context_items} items"
+        return f"New session: the assistant was told the last {told} of this conversation."
+    if not settings.history.context_items or not settings.history.context_tokens:
+        return "New session: it does not know the earlier conversation (context is off)."
+    return "New session."

@@ -10,6 +10,7 @@ it as it happens. Export reads from here too.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,20 @@ class ConversationRecord(QObject):
         self.recorder.clear()
         self.cleared.emit()
         self.usage_changed.emit(self.usage)
+
+    def load(self, entries: Iterable[TranscriptEntry]) -> None:
+        """Take up an earlier conversation: cleared, then its ``entries``, each announced."""
+        self.clear()
+        for entry in entries:
+            self._announce(self.transcript.put(entry))
+
+    def has_conversation(self) -> bool:
+        """Whether anything was said or done yet (notices alone are no conversation)."""
+        return any(entry.role != "notice" for entry in self.transcript.entries())
+
+    def close(self) -> None:
+        """Finish the recording (on quit): its thread ends, a kept file is complete."""
+        self.recorder.close()
 
     def export_transcript(self, path: Path, fmt: str) -> Path:
         """The transcript as ``fmt`` ("markdown" or "json"); ``OSError`` if unwritable."""

@@ -118,6 +118,10 @@ class Transcript:
         entry = self.ensure(entry_id, role, created_as)
         return self._put(dataclasses.replace(entry, **changes))
 
+    def put(self, entry: TranscriptEntry) -> TranscriptEntry:
+        """Add ``entry`` as it is (an earlier conversation taken up again)."""
+        return self._put(entry)
+
     def clear(self) -> None:
         self._entries.clear()
 

@@ -6,6 +6,8 @@ lines as text items (spoken turns by their transcripts), each tool call as its
 ``function_call`` item followed by its ``function_call_output``; newest last,
 within a budget of items and of (estimated) tokens.
 
+Each item has an id of its own (:func:`context_item_id`), so that the server's
+acknowledgements of these items can be told from the conversation's new ones.
 The events use the GA vocabulary (``output_text`` for the assistant); the
 connection spells them for its dialect when it sends them.
 """
@@ -103,7 +105,14 @@ def _items_of(entry: ContextSource) -> list[Event]:
     if not text or entry.role not in ("user", "assistant"):
         return []
     kind = "input_text" if entry.role == "user" else "output_text"
-    return [{"type": "message", "role": entry.role, "content": [{"type": kind, "text": text}]}]
+    return [
+        {
+            "type": "message",
+            "id": context_item_id(entry.id),
+            "role": entry.role,
+            "content": [{"type": kind, "text": text}],
+        }
+    ]
 
 
 def _tool_items(entry: ContextSource) -> list[Event]:
@@ -113,12 +122,32 @@ def _tool_items(entry: ContextSource) -> list[Event]:
     return [
         {
             "type": "function_call",
+            "id": context_item_id(entry.id, "call"),
             "call_id": call_id,
             "name": entry.tool_name,
             "arguments": entry.tool_arguments or "{}",
         },
-        {"type": "function_call_output", "call_id": call_id, "output": entry.tool_result},
+        {
+            "type": "function_call_output",
+            "id": context_item_id(entry.id, "output"),
+            "call_id": call_id,
+            "output": entry.tool_result,
+        },
     ]
+
+
+def context_item_id(entry_id: str, part: str = "") -> str:
+    """The id of the item that carries ``entry_id`` (or one ``part`` of it) into a new
+    session: the same entry, the same id, within the servers' 32 characters. The
+    receiver knows its session's context items by these ids and keeps the server's
+    echoes of them out of the transcript."""
+    digest = hashlib.sha256(f"{entry_id}/{part}".encode("utf-8", "replace")).hexdigest()
+    return "ctx_" + digest[:24]
+
+
+def context_item_ids(events: Iterable[Event]) -> frozenset[str]:
+    """The item ids of ``events`` (what :func:`context_events` made)."""
+    return frozenset(str(event["item"]["id"]) for event in events if "id" in event["item"])
 
 
 def _stable_call_id(entry_id: str) -> str:

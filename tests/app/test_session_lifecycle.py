@@ -81,7 +81,7 @@ def test_missing_openai_key_explains_what_to_do(
     assert "OPENAI_API_KEY" in controller.connection_reason
 
 
-def test_dropped_connection_reconnects_and_keeps_the_transcript(
+def test_dropped_connection_reconnects_and_the_new_session_knows_the_conversation(
     qtbot: QtBot, custom_controller: tuple[ConversationController, DroppingRelay]
 ) -> None:
     controller, relay = custom_controller
@@ -93,23 +93,35 @@ def test_dropped_connection_reconnects_and_keeps_the_transcript(
     )
     controller.connect_backend()
     wait_live(qtbot, controller)
-    controller.send_text("hello")
+    controller.send_text("Hello, my name is Ada.")
     wait_reply(qtbot, controller)
-    before = len(controller.transcript)
+    before = controller.transcript.entries()
 
     relay.drop_all()
     qtbot.waitUntil(lambda: ConnectionState.RECONNECTING in states, timeout=5000)
     wait_live(qtbot, controller)
-    assert len(controller.transcript) == before
     qtbot.waitUntil(lambda: sent.count("session.update") >= 2, timeout=3000)
+    after = controller.transcript.entries()
+    assert after[: len(before)] == before, "the transcript stays"
+    assert [e.role for e in after[len(before) :]] == ["notice"], "where the new session began"
+    assert "told the last 2 items" in after[-1].text
+    second_update = [n for n, kind in enumerate(sent) if kind == "session.update"][1]
+    assert sent[second_update + 1 : second_update + 3] == ["conversation.item.create"] * 2
 
-    controller.send_text("what can you do")
+    controller.send_text("What is my name?")
     wait_reply(qtbot, controller, count=2)
+    replies = [e for e in controller.transcript.entries() if e.role == "assistant"]
+    assert replies[-1].text == "Your name is Ada.", "the new session knew what was said"
+    assert len(controller.transcript) == len(after) + 2, "no stray entries from the context"
 
 
-def test_session_is_renewed_between_turns(qtbot: QtBot, controller: ConversationController) -> None:
+def test_session_is_renewed_between_turns_and_keeps_the_conversation(
+    qtbot: QtBot, controller: ConversationController
+) -> None:
     controller.connect_backend()
     wait_live(qtbot, controller)
+    controller.send_text("Call me Grace.")
+    wait_reply(qtbot, controller)
     first_worker = controller.session.worker
     controller.session.renew_after_s = 0.0
     qtbot.waitUntil(
@@ -120,8 +132,10 @@ def test_session_is_renewed_between_turns(qtbot: QtBot, controller: Conversation
         timeout=15000,
     )
     controller.session.renew_after_s = 3600.0
-    controller.send_text("hello")
-    wait_reply(qtbot, controller)
+    qtbot.waitUntil(lambda: controller.transcript.entries()[-1].role == "notice", timeout=5000)
+    controller.send_text("What is my name?")
+    wait_reply(qtbot, controller, count=2)
+    assert controller.transcript.entries()[-1].text == "Your name is Grace."
 
 
 def test_voice_is_locked_after_the_first_audio_reply(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from desktop.conversation.transcript import TranscriptEntry
 from desktop.history import ContextBudget, context_events, estimate_tokens
+from desktop.history.context import context_item_id
 
 
 @dataclass
@@ -40,6 +41,7 @@ def test_turns_and_tool_calls_become_items_newest_last() -> None:
         _said("assistant", "Six times seven is 42.", status="interrupted"),
     ]
     items = _items(context_events(entries, ContextBudget()))
+    ids = [item.pop("id") for item in items]
     assert items == [
         {
             "type": "message",
@@ -64,6 +66,9 @@ def test_turns_and_tool_calls_become_items_newest_last() -> None:
             "content": [{"type": "output_text", "text": "Six times seven is 42."}],
         },
     ]
+    assert ids[0] == context_item_id("user-My name ")
+    assert ids[2:4] == [context_item_id("item_7", "call"), context_item_id("item_7", "output")]
+    assert len(set(ids)) == 5 and all(len(i) <= 32 for i in ids), "unique, as servers allow"
 
 
 def test_a_tool_call_recorded_without_a_call_id_gets_a_stable_one() -> None:

@@ -1,5 +1,6 @@
 """A TCP relay between the app and the offline engine that can cut every
-connection at once: a real dropped socket, for the reconnect tests."""
+connection at once (a real dropped socket), or go away altogether for a while
+(connections refused: a server or a network that is down), for the reconnect tests."""
 
 from __future__ import annotations
 
@@ -17,15 +18,36 @@ class DroppingRelay:
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self._closed = False
+        #: How many connections were accepted (and relayed), in all.
+        self.accepted = 0
         self._accept_thread = threading.Thread(target=self._accept, daemon=True)
         self._accept_thread.start()
 
+    def go_down(self) -> None:
+        """Stop listening and cut every connection: from now on, connections are refused."""
+        self._stop_listening()
+        self.drop_all()
+
+    def come_back(self) -> None:
+        """Listen again on the same port."""
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._accept_thread = threading.Thread(target=self._accept, daemon=True)
+        self._accept_thread.start()
+
+    def _stop_listening(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        self._accept_thread.join(timeout=2)
+
     def _accept(self) -> None:
+        listener = self._listener
         while True:
             try:
-                client, _ = self._listener.accept()
+                client, _ = listener.accept()
             except OSError:
                 return
+            self.accepted += 1
             try:
                 server = socket.create_connection(self._upstream)
             except OSError:
@@ -48,11 +70,8 @@ class DroppingRelay:
             sock.close()
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
+        self._stop_listening()
         self.drop_all()
-        self._accept_thread.join(timeout=2)
         for thread in self._threads:
             thread.join(timeout=2)
 
