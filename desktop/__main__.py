@@ -72,17 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.smoke import run_smoke_test
 
         return run_smoke_test(loaded, options)
-    from desktop.app import ParleyApp, ensure_application
+    from desktop.app import run_gui
 
-    qt_app = ensure_application(sys.argv[:1])
-    app = ParleyApp(loaded, options)
-    app.start()
-    try:
-        code = qt_app.exec()
-    finally:
-        app.save()
-        app.close()
-    return int(code)
+    return run_gui(loaded, options)
 
 
 if __name__ == "__main__":

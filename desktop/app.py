@@ -1,4 +1,4 @@
-"""Application wiring: settings, keys, offline engine, audio, controller, window.
+"""Application wiring: settings, keys, offline engine, audio, controller, history, window.
 
 ``ParleyApp`` builds everything in dependency order and tears it down in
 reverse; ``run_gui`` and ``run_smoke_test`` are the two ways to drive it.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.barge_in.echo_policy import engine_echo_mode
@@ -21,6 +23,8 @@ from desktop.config.store import LoadedSettings, save_settings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
+from desktop.history.keeper import HistoryKeeper
+from desktop.history.store import HistoryStore
 
 if TYPE_CHECKING:  # both load on demand: a run without sound or without a window
     from audio_engine import AudioEngine
@@ -56,6 +60,8 @@ class ParleyApp(QObject):
         with_audio: bool = True,
         with_window: bool = True,
         engine_options: dict[str, Any] | None = None,
+        history_path: Path | None = None,
+        read_only_history: bool = False,
     ) -> None:
         super().__init__()
         self.loaded = loaded
@@ -64,6 +70,9 @@ class ParleyApp(QObject):
         self.keys = KeyStore(self.settings)
         self.offline = OfflineEngineHost(**(engine_options or _engine_options(self.settings)))
         self.controller = ConversationController(self.settings, self.keys, self.offline)
+        self.history = _open_history(history_path, read_only_history)
+        self.keeper = HistoryKeeper(self.history, self.controller.record, self.settings, self)
+        self.keeper.problem.connect(self.controller.status_message)
         self.audio: AudioEngine | None = None
         self.audio_supervisor: AudioSupervisor | None = None
         self.audio_problem: str | None = None
@@ -76,9 +85,9 @@ class ParleyApp(QObject):
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 apply_theme(app, self.settings.ui.theme)
-            self.window = MainWindow(self.controller, self.keys)
+            self.window = MainWindow(self.controller, self.keys, self.keeper)
             self.window.close_requested.connect(self._on_window_close_requested)
-            for problem in loaded.problems:
+            for problem in [*loaded.problems, *self.keeper.problems()]:
                 self.window.show_problem(problem)
 
     def start(self, connect: bool | None = None) -> None:
@@ -152,15 +161,35 @@ class ParleyApp(QObject):
     def _on_window_close_requested(self) -> None:
         self.save()
 
+    def quit(self) -> None:
+        """Close as the Quit command does (the window remembers its place first)."""
+        if self.window is not None:
+            self.window.close()  # saves, then ends the event loop
+            return
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
     def save(self) -> None:
         try:
             save_settings(self.settings, self.loaded.path)
         except OSError as exc:
             log.error("could not save settings: %s", exc)
 
+    def bring_forward(self) -> None:
+        """Another Parley was started: show this window instead."""
+        window = self.window
+        if window is None:
+            return
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
     def close(self) -> None:
-        """Stop the session, the audio streams and the offline engine."""
+        """End the session, stop the audio streams and the offline engine, close the history."""
         self.controller.shutdown()
+        self.keeper.close()
         if self.audio_supervisor is not None:
             self.audio_supervisor.stop()
             self.audio_supervisor = None
@@ -177,6 +206,64 @@ class ParleyApp(QObject):
     @property
     def live(self) -> bool:
         return self.controller.connection_state is ConnectionState.LIVE
+
+
+def _open_history(path: Path | None, read_only: bool) -> HistoryStore | None:
+    """The history (it opens whatever state its file is in; see ``history.opening``)."""
+    try:
+        store = HistoryStore(path, read_only=read_only)
+    except Exception:  # the conversation goes on without a history
+        log.exception("the history could not be opened")
+        return None
+    if store.writable:
+        store.close_unfinished()  # conversations a crash left open end at their last line
+        store.purge_deleted()
+    return store
+
+
+def run_gui(
+    loaded: LoadedSettings,
+    options: CliOptions,
+    on_started: Callable[[ParleyApp], None] | None = None,
+    **app_options: Any,
+) -> int:
+    """Run Parley's window until it is closed, or SIGTERM or SIGINT asks it to close.
+
+    A second Parley asks the first to come forward and exits; if the first does
+    not answer, it opens the history read-only. ``on_started`` gets the app once
+    it runs, and ``app_options`` go to :class:`ParleyApp` (tests drive a real run
+    with them). Returns the exit code.
+    """
+    from desktop.history.instance_channel import InstanceServer, claim_instance
+    from desktop.history.instance_lock import InstanceLock, instance_server_name
+    from desktop.quit_signals import QuitSignals
+
+    qt_app = ensure_application(sys.argv[:1])
+    lock = InstanceLock()
+    claim = claim_instance(lock)
+    if claim == "forwarded":
+        print("Parley is already running; its window was brought forward.")
+        return 0
+    app = ParleyApp(loaded, options, read_only_history=claim == "read-only", **app_options)
+    server = None
+    if claim == "first":
+        server = InstanceServer(instance_server_name(lock.path), app)
+        server.show_requested.connect(app.bring_forward)
+    quit_signals = QuitSignals(app)
+    quit_signals.received.connect(app.quit)
+    app.start()
+    if on_started is not None:
+        on_started(app)
+    try:
+        code = qt_app.exec()
+    finally:
+        quit_signals.close()
+        if server is not None:
+            server.close()
+        app.save()
+        app.close()
+        lock.release()
+    return int(code)
 
 
 def _engine_options(settings: Settings) -> dict[str, Any]:

@@ -67,7 +67,8 @@ class HistoryStore:
         self.audio_dir = audio_dir_for(self.path)
         self.read_only_requested = read_only
         self.problems: list[str] = []
-        self._on_problem = on_problem
+        #: Called with each sentence for the user as it is added to ``problems``.
+        self.on_problem = on_problem
         self._clock = clock
         self._pending: deque[Write] = deque()
         self._dropped = 0
@@ -77,6 +78,8 @@ class HistoryStore:
         self._db: sqlite3.Connection | None = None
         self._lasting = False
         self.mode: StoreMode = "unavailable"
+        #: True once :meth:`close` was called.
+        self.closed = False
         self._adopt(open_database(self.path, read_only))
 
     # -- state -------------------------------------------------------------------------
@@ -91,6 +94,11 @@ class HistoryStore:
         return len(self._pending)
 
     def close(self) -> None:
+        """Close the file for good: later writes are let go (the app is ending)."""
+        self.closed = True
+        self._disconnect()
+
+    def _disconnect(self) -> None:
         db, self._db = self._db, None
         if db is not None:
             db.close()
@@ -99,11 +107,17 @@ class HistoryStore:
     # -- writes ------------------------------------------------------------------------
 
     def start_conversation(
-        self, backend: str, model: str, *, title: str = "", started_at: float | None = None
+        self,
+        backend: str,
+        model: str,
+        *,
+        title: str = "",
+        started_at: float | None = None,
+        conversation_id: str | None = None,
     ) -> str:
-        """A new conversation; returns its id (made here, so it exists even while
-        the history cannot be written)."""
-        conversation_id = uuid.uuid4().hex
+        """A new conversation; returns its id (made here unless given, so it exists
+        even while the history cannot be written)."""
+        conversation_id = conversation_id or new_conversation_id()
         started = self._clock() if started_at is None else started_at
         self._write(sql.new_conversation(conversation_id, title, backend, model, started))
         return conversation_id
@@ -212,8 +226,10 @@ class HistoryStore:
         if not force and now - self._last_attempt < RETRY_INTERVAL_S:
             return False
         self._last_attempt = now
+        if self.closed:
+            return False
         if not self.writable and not self._lasting:
-            self.close()
+            self._disconnect()
             self._adopt(open_database(self.path, busy_timeout_s=RETRY_BUSY_TIMEOUT_S), report=False)
         if not self.writable:
             return False
@@ -257,6 +273,9 @@ class HistoryStore:
 
     def _write(self, write: Write) -> bool:
         """Commit ``write`` now, or hold it (in order) when the history cannot take it."""
+        if self.closed:
+            log.warning("a history write after the history was closed was let go")
+            return False
         if self._lasting:
             if self.read_only_requested and not self._told_read_only:
                 self._told_read_only = True
@@ -341,8 +360,12 @@ class HistoryStore:
 
     def _report(self, problem: str) -> None:
         self.problems.append(problem)
-        if self._on_problem is not None:
-            self._on_problem(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+
+def new_conversation_id() -> str:
+    return uuid.uuid4().hex
 
 
 def _passing(error: sqlite3.Error) -> bool:
