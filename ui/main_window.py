@@ -28,10 +28,12 @@ from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
 from desktop.conversation.transcript import TranscriptEntry
 from desktop.conversation.turn_machine import TurnState
+from desktop.history.keeper import HistoryKeeper
 from ui.audio_indicator import AudioIndicator
 from ui.connection_bar import ConnectionBar
 from ui.global_hotkey import GlobalHotkey, HotkeyError
 from ui.global_hotkey import unavailable_reason as global_hotkey_unavailable
+from ui.history_dock import HistoryDock
 from ui.icons import app_icon
 from ui.ptt_key_filter import PushToTalkKeyFilter
 from ui.side_panels import SidePanels
@@ -58,7 +60,12 @@ class MainWindow(QMainWindow):
 
     close_requested = Signal()
 
-    def __init__(self, controller: ConversationController, keys: KeyStore) -> None:
+    def __init__(
+        self,
+        controller: ConversationController,
+        keys: KeyStore,
+        keeper: HistoryKeeper | None = None,
+    ) -> None:
         super().__init__()
         self.controller = controller
         self.keys = keys
@@ -98,6 +105,10 @@ class MainWindow(QMainWindow):
         self.panel_dock.setWidget(self.panels)
         self.panels.setMinimumWidth(400)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
+        self.history_dock = HistoryDock(self, keeper, controller)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.tabifyDockWidget(self.panel_dock, self.history_dock)
+        self.panel_dock.raise_()
         self.inspector_dock = QDockWidget("Event inspector", self)
         self.inspector_dock.setObjectName("inspector-dock")
         self.inspector = _make_inspector()
@@ -133,7 +144,9 @@ class MainWindow(QMainWindow):
     # -- composition ---------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        actions = build_menus(self, self.inspector_dock, self.panel_dock, self.message_edit)
+        actions = build_menus(
+            self, self.inspector_dock, self.panel_dock, self.message_edit, self.history_dock
+        )
         self.export_md_action = actions.export_markdown
         self.export_json_action = actions.export_json
         self.export_wav_action = actions.export_wav
@@ -150,6 +163,7 @@ class MainWindow(QMainWindow):
         bar.disconnect_requested.connect(c.disconnect_backend)
         bar.setting_changed.connect(self._on_widget_setting_changed)
         bar.api_key_entered.connect(self._on_connection_bar_api_key_entered)
+        bar.retry_requested.connect(c.retry_now)
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.message_edit.returnPressed.connect(self._on_send_button_clicked)
         self.talk.ptt_pressed.connect(c.ptt_press)
@@ -162,6 +176,8 @@ class MainWindow(QMainWindow):
         self.ptt_filter.pressed.connect(self._on_ptt_filter_pressed)
         self.ptt_filter.released.connect(self._on_ptt_filter_released)
         self.panels.setting_changed.connect(self._on_widget_setting_changed)
+        self.history_dock.setting_changed.connect(self._on_widget_setting_changed)
+        self.history_dock.status.connect(self.show_status)
         self.transcript.export_audio_requested.connect(self._on_export_wav_triggered)
         self.transcript.clear_requested.connect(c.reset_conversation)
         self.export_md_action.triggered.connect(lambda: self._export_transcript("markdown"))
@@ -173,6 +189,7 @@ class MainWindow(QMainWindow):
         self.interrupt_action.triggered.connect(c.interrupt)
         self.inspector_dock.visibilityChanged.connect(self._on_inspector_dock_visibility_changed)
         c.connection_state_changed.connect(self._on_controller_connection_state_changed)
+        c.retry_scheduled.connect(bar.set_retry_countdown)
         c.turn_state_changed.connect(self._on_controller_turn_state_changed)
         c.entry_changed.connect(self._on_controller_entry_changed)
         c.transcript_cleared.connect(self.transcript.model.clear)

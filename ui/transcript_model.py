@@ -4,6 +4,9 @@ Updates touch one row only (``dataChanged`` for that index), so a reply
 streaming at 50 deltas a second never rebuilds the list. Streamed text is
 announced at most every ``coalesce_ms`` (a list view lays out all rows on
 every ``dataChanged``), while :meth:`TranscriptModel.entries` is always current.
+
+A long conversation keeps a bounded window: beyond ``max_rows`` the oldest rows
+go (a tenth at a time, so the cost is spread thin); the history keeps them all.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from desktop.conversation.transcript import TranscriptEntry, entry_plain_text
 
 log = logging.getLogger(__name__)
 
+#: Rows the window holds at most (hours of conversation); the history has the rest.
+MAX_ROWS = 2000
 EntryRole = Qt.ItemDataRole.UserRole + 1
 RevisionRole = Qt.ItemDataRole.UserRole + 2
 
@@ -34,8 +39,13 @@ _ModelIndex = QModelIndex | QPersistentModelIndex
 class TranscriptModel(QAbstractListModel):
     """Rows of :class:`TranscriptEntry`, addressed by entry id."""
 
-    def __init__(self, parent: QObject | None = None, coalesce_ms: int = 33) -> None:
+    def __init__(
+        self, parent: QObject | None = None, coalesce_ms: int = 33, max_rows: int = MAX_ROWS
+    ) -> None:
         super().__init__(parent)
+        self.max_rows = max(10, max_rows)
+        #: How many of the oldest rows were let go to stay within ``max_rows``.
+        self.dropped = 0
         self._entries: list[TranscriptEntry] = []
         self._revisions: list[int] = []
         self._rows: dict[str, int] = {}
@@ -72,12 +82,26 @@ class TranscriptModel(QAbstractListModel):
         if entry.id in self._rows:
             self._replace(self._rows[entry.id], entry)
             return
+        if self.dropped and self._entries and entry.time < self._entries[0].time:
+            return  # a late change to a row already let go
         row = len(self._entries)
         self.beginInsertRows(QModelIndex(), row, row)
         self._entries.append(entry)
         self._revisions.append(0)
         self._rows[entry.id] = row
         self.endInsertRows()
+        if len(self._entries) > self.max_rows:
+            self._drop_oldest(max(1, self.max_rows // 10))
+
+    def _drop_oldest(self, count: int) -> None:
+        self._flush_timer.stop()
+        self._dirty.clear()
+        self.beginRemoveRows(QModelIndex(), 0, count - 1)
+        del self._entries[:count]
+        del self._revisions[:count]
+        self._rows = {entry.id: row for row, entry in enumerate(self._entries)}
+        self.dropped += count
+        self.endRemoveRows()
 
     def update_entry(self, entry_id: str, **changes: Any) -> bool:
         """Change fields of one entry; ``False`` if the id or a field is unknown."""
@@ -120,6 +144,7 @@ class TranscriptModel(QAbstractListModel):
         self._entries.clear()
         self._revisions.clear()
         self._rows.clear()
+        self.dropped = 0
         self.endResetModel()
 
     def entries(self) -> list[TranscriptEntry]:

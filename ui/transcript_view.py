@@ -115,6 +115,12 @@ class _EntryDelegate(QStyledItemDelegate):
         self._laid_out[entry.id] = size.height()
         return size
 
+    def forget(self, *_args: object) -> None:
+        """Rows went: what was measured of them goes too."""
+        self._sizes.clear()
+        self._laid_out.clear()
+        self._headers.clear()
+
     def height_changed(self, index: QModelIndex) -> bool:
         """Whether the entry at ``index`` now needs a different height than
         the view laid it out with (most streamed words do not add a line)."""
@@ -185,8 +191,17 @@ class TranscriptView(QWidget):
     export_audio_requested = Signal()
     clear_requested = Signal()
 
-    def __init__(self, model: TranscriptModel | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: TranscriptModel | None = None,
+        parent: QWidget | None = None,
+        *,
+        conversation_actions: bool = True,
+    ) -> None:
+        """``conversation_actions`` False leaves out what only the conversation in
+        progress has (its audio, clearing it): a stored conversation is read-only."""
         super().__init__(parent)
+        self._conversation_actions = conversation_actions
         self.model = model if model is not None else TranscriptModel(self)
         self.list_view = QListView()
         self.list_view.setAccessibleName("Conversation transcript")
@@ -205,6 +220,8 @@ class TranscriptView(QWidget):
         bar = self.list_view.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         self.model.dataChanged.connect(self._on_model_data_changed)
+        self.model.rowsRemoved.connect(self._delegate.forget)
+        self.model.modelReset.connect(self._delegate.forget)
         self.model.rowsAboutToBeInserted.connect(self._on_model_rows_about_to_be_inserted)
 
         self.copy_action = self._action("&Copy", self.copy_selected, QKeySequence.StandardKey.Copy)
@@ -270,14 +287,12 @@ class TranscriptView(QWidget):
         for action in (self.copy_action, self.copy_all_action):
             menu.addAction(action)
         menu.addSeparator()
-        for action in (
-            self.export_markdown_action,
-            self.export_json_action,
-            self.export_audio_action,
-        ):
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(self.clear_action)
+        menu.addAction(self.export_markdown_action)
+        menu.addAction(self.export_json_action)
+        if self._conversation_actions:
+            menu.addAction(self.export_audio_action)
+            menu.addSeparator()
+            menu.addAction(self.clear_action)
         menu.exec(self.list_view.viewport().mapToGlobal(position))
 
     # Following new text -------------------------------------------------------

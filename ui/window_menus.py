@@ -21,7 +21,11 @@ class WindowActions:
 
 
 def build_menus(
-    window: QMainWindow, inspector_dock: QDockWidget, panel_dock: QDockWidget, message: QWidget
+    window: QMainWindow,
+    inspector_dock: QDockWidget,
+    panel_dock: QDockWidget,
+    message: QWidget,
+    history_dock: QDockWidget | None = None,
 ) -> WindowActions:
     """File, Session and View menus; the caller connects the actions."""
     file_menu = window.menuBar().addMenu("&File")
@@ -46,12 +50,24 @@ def build_menus(
     inspector.setShortcut(QKeySequence("Ctrl+I"))
     view_menu.addAction(inspector)
     view_menu.addAction(panel_dock.toggleViewAction())
+    if history_dock is not None:
+        history = history_dock.toggleViewAction()
+        history.setText("&History")
+        history.setShortcut(QKeySequence("Ctrl+H"))
+        history.triggered.connect(lambda shown: _raise_if(shown, history_dock))
+        view_menu.addAction(history)
     focus_message = _action(window, "Focus message box", "Ctrl+L")
     focus_message.triggered.connect(lambda: message.setFocus())
     return WindowActions(
         export_markdown, export_json, export_wav, quit_action, new_session, reset, interrupt,
         inspector,
     )  # fmt: skip
+
+
+def _raise_if(shown: bool, dock: QDockWidget) -> None:
+    """A dock shown from the menu comes to the front of the docks it shares a place with."""
+    if shown:
+        dock.raise_()
 
 
 def _action(parent: QWidget, text: str, shortcut: str | QKeySequence.StandardKey) -> QAction:

@@ -31,6 +31,28 @@ def test_connection_state_renders_and_button_follows(qtbot: QtBot) -> None:
     assert requests == ["connect", "disconnect", "connect"]
 
 
+def test_reconnecting_shows_a_countdown_and_retry_now(qtbot: QtBot) -> None:
+    bar = ConnectionBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    retries: list[str] = []
+    bar.retry_requested.connect(lambda: retries.append("retry"))
+    assert not bar.retry_button.isVisible()
+    bar.set_connection_state(ConnectionState.RECONNECTING, "Connection lost")
+    bar.set_retry_countdown(3.2)
+    assert bar.state_text() == "Reconnecting…: Connection lost · next attempt in 4 s"
+    assert bar.retry_button.isVisible() and bar.retry_button.isEnabled()
+    qtbot.waitUntil(lambda: bar.state_text().endswith("in 2 s"), timeout=3000)
+    bar.retry_button.click()
+    assert retries == ["retry"]
+    bar.set_retry_countdown(0)  # the attempt is being made
+    assert bar.state_text().endswith("· trying now") and not bar.retry_button.isEnabled()
+    bar.set_connection_state(ConnectionState.LIVE)
+    assert bar.state_text() == "Live" and not bar.retry_button.isVisible()
+    bar.set_retry_countdown(5)  # a late countdown is not shown when live
+    assert bar.state_text() == "Live"
+
+
 def test_backend_choice_shows_the_right_fields(qtbot: QtBot) -> None:
     bar = ConnectionBar()
     qtbot.addWidget(bar)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from datetime import UTC, datetime, timedelta
@@ -216,3 +217,22 @@ def test_streaming_reply_grows_a_few_lines_at_a_time(qtbot: QtBot) -> None:
     streaming_height = view.list_view.sizeHintForRow(0)
     view.model.update_entry("r", status="done")
     assert view.list_view.sizeHintForRow(0) <= streaming_height, "a finished reply fits its text"
+
+
+def test_a_long_conversation_keeps_a_bounded_window(qtbot: QtBot) -> None:
+    view = TranscriptView(TranscriptModel(coalesce_ms=0, max_rows=100))
+    qtbot.addWidget(view)
+    view.show()
+    model = view.model
+    for n in range(1000):
+        model.add_entry(
+            TranscriptEntry(f"e{n}", "user", f"line {n}", time=T0 + timedelta(seconds=n))
+        )
+    assert 90 <= model.rowCount() <= 100
+    assert model.entries()[-1].text == "line 999" and model.dropped == 1000 - model.rowCount()
+    first = model.entries()[0]
+    assert model.index(0, 0).data().endswith(first.text)
+    model.add_entry(TranscriptEntry("e3", "user", "late change", status="interrupted", time=T0))
+    assert model.entry("e3") is None and model.rowCount() <= 100, "a row let go stays gone"
+    model.add_entry(dataclasses.replace(model.entries()[-1], text="line 999, changed"))
+    assert model.entries()[-1].text == "line 999, changed"
