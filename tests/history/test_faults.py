@@ -15,6 +15,7 @@ import pytest
 
 from desktop.history import HistoryStore, InstanceLock
 from desktop.history import store as store_module
+from desktop.history.instance_channel import claim_instance
 from desktop.history.instance_lock import instance_server_name
 from tests.support.disk import fill_disk
 
@@ -121,7 +122,9 @@ def test_a_database_with_a_damaged_page_is_kept_aside(db_path: Path) -> None:
     assert len(list(db_path.parent.glob("history.corrupt-*.sqlite3"))) == 1
 
 
-def test_a_second_instance_learns_who_is_first_and_reads_the_history(db_path: Path) -> None:
+def test_a_second_instance_learns_who_is_first_and_reads_the_history(
+    db_path: Path, qapp: object
+) -> None:
     lock_path = db_path.parent / "instance.lock"
     first = _child(
         """
@@ -146,6 +149,8 @@ def test_a_second_instance_learns_who_is_first_and_reads_the_history(db_path: Pa
         second = InstanceLock(lock_path)
         assert not second.acquire()
         assert second.owner_pid == first.pid
+        # The first does not listen for others (a stuck window, say): read-only.
+        assert claim_instance(InstanceLock(lock_path)) == "read-only"
         assert instance_server_name(lock_path) == instance_server_name(lock_path)
         assert instance_server_name(lock_path) != instance_server_name(db_path)
         first.stdin.write("said in the first window\n")

@@ -13,7 +13,6 @@ import base64
 import json
 import re
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,8 +50,12 @@ class GaServer(ScriptedServer):
 
     reply: Callable[[list[Item]], str] = remembering_reply
     reply_audio_ms: int = 0
-    #: Every client event received, on every connection, in order.
+    #: Answer a spoken turn without waiting for response.create (server-made replies).
+    auto_respond: bool = False
+    #: Every client event received, on every connection, in order; microphone audio
+    #: is only counted (``audio_chunks``), so that a long run holds no audio.
     log: list[Item] = field(default_factory=list)
+    audio_chunks: int = 0
     #: The items of each session (one list per connection, oldest first).
     sessions: list[list[Item]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -69,6 +72,9 @@ class GaServer(ScriptedServer):
         try:
             for message in connection:
                 event = json.loads(message)
+                if event.get("type") == "input_audio_buffer.append":
+                    self.audio_chunks += 1
+                    continue
                 with self._lock:
                     self.log.append(event)
                 self.received.put(event)
@@ -153,6 +159,8 @@ class GaServer(ScriptedServer):
              "item_id": item_id, "content_index": 0, "transcript": text},
         ):  # fmt: skip
             connection.send(json.dumps(frame))
+        if self.auto_respond:
+            self._respond(connection, items)
         return item_id
 
     def received_of(self, kind: str) -> list[Item]:
@@ -171,10 +179,3 @@ def _tone_chunks(milliseconds: int, chunk_ms: int = 100) -> list[str]:
     tone = (np.sin(2 * np.pi * 440 * samples / rate) * 3000).astype("<i2").tobytes()
     step = rate * chunk_ms // 1000 * 2
     return [base64.b64encode(tone[i : i + step]).decode("ascii") for i in range(0, len(tone), step)]
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
