@@ -119,27 +119,41 @@ def _drop_secrets(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
 
 
 def _drop_invalid(data: dict[str, Any], exc: ValidationError) -> list[tuple[str, str]]:
-    """Remove each key of ``data`` that an error points at; return what went."""
+    """Remove what each error points at (the deepest part of its location that is in
+    ``data``: a value, a list entry, or a whole group); return what went."""
     dropped: list[tuple[str, str]] = []
+    gone: list[list[str]] = []
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
-        if not loc or loc[0] not in data:
+        if not loc or loc[0] not in data or any(loc[: len(g)] == g for g in gone):
             continue
-        node: Any = data
-        for part in loc[:-1]:
-            if not isinstance(node, dict) or part not in node:
-                node = None
+        container: Any = data
+        path = [loc[0]]
+        for part in loc[1:]:
+            child = _child(container[_key(container, path[-1])], part)
+            if child is None:
                 break
-            node = node[part]
-        leaf = loc[-1]
-        if isinstance(node, dict) and leaf in node:
-            del node[leaf]
-            dropped.append((".".join(loc), error["msg"]))
-        elif loc[0] in data:
-            # The error is about the group itself (e.g. not a table).
-            del data[loc[0]]
-            dropped.append((loc[0], error["msg"]))
+            container = container[_key(container, path[-1])]
+            path.append(part)
+        del container[_key(container, path[-1])]
+        gone.append(path)
+        dropped.append((".".join(path), error["msg"]))
+        if isinstance(container, list):
+            break  # later entries moved up: the caller validates again
     return dropped
+
+
+def _key(container: Any, part: str) -> Any:
+    return int(part) if isinstance(container, list) else part
+
+
+def _child(node: Any, part: str) -> Any:
+    """``node[part]`` for a table or a list, or None when there is no such entry."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return None
 
 
 def _describe(exc: ValidationError, source: str) -> list[str]:

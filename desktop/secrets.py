@@ -66,24 +66,16 @@ class KeyStore:
         env_key = self._settings.api_key_for(backend)
         if env_key is not None and env_key.get_secret_value():
             return StoredKey(env_key, "environment")
-        stored = self._keyring_get(backend)
-        if stored:
-            register_secret(stored)
-            return StoredKey(SecretStr(stored), "keyring")
-        if backend in self._memory:
-            return StoredKey(self._memory[backend], "memory")
-        return None
+        return self.get_secret(_KEYRING_USER[backend])
 
     def save(self, backend: Backend, key: str) -> SaveResult:
         """Remember ``key`` for ``backend``: in the keyring when there is one,
         otherwise in memory for this session only (never in plain text)."""
-        key = key.strip()
-        if not key:
+        if not key.strip():
             raise ValueError("The API key is empty.")
-        register_secret(key)
-        self._memory[backend] = SecretStr(key)
-        if self._keyring_set(backend, key):
-            return SaveResult("keyring", "Saved in the system keyring.")
+        result = self.save_secret(_KEYRING_USER[backend], key)
+        if result.source == "keyring":
+            return result
         return SaveResult(
             "memory",
             f"No system keyring is available ({self.keyring_problem}). The key is kept in "
@@ -92,30 +84,61 @@ class KeyStore:
         )
 
     def forget(self, backend: Backend) -> None:
-        self._memory.pop(backend, None)
+        self.forget_secret(_KEYRING_USER.get(backend, backend))
+
+    # --- other secrets (a chat endpoint's key, an MCP server's token) by keyring slot ---
+
+    def get_secret(self, slot: str) -> StoredKey | None:
+        """The secret stored under ``slot``: from the OS keyring, else this session's memory."""
+        stored = self._keyring_get(slot)
+        if stored:
+            register_secret(stored)
+            return StoredKey(SecretStr(stored), "keyring")
+        if slot in self._memory:
+            return StoredKey(self._memory[slot], "memory")
+        return None
+
+    def save_secret(self, slot: str, value: str) -> SaveResult:
+        """Remember ``value`` under ``slot``: in the keyring when there is one,
+        otherwise in memory for this session only (never in plain text)."""
+        value = value.strip()
+        if not value:
+            raise ValueError("The secret is empty.")
+        register_secret(value)
+        self._memory[slot] = SecretStr(value)
+        if self._keyring_set(slot, value):
+            return SaveResult("keyring", "Saved in the system keyring.")
+        return SaveResult(
+            "memory",
+            f"No system keyring is available ({self.keyring_problem}). It is kept in "
+            "memory until Parley quits.",
+        )
+
+    def forget_secret(self, slot: str) -> None:
+        self._memory.pop(slot, None)
         try:
             import keyring
             import keyring.errors
 
-            keyring.delete_password(self._service, _KEYRING_USER[backend])
+            keyring.delete_password(self._service, slot)
         except Exception as exc:  # any backend failure only means nothing was stored
-            log.debug("keyring delete for %s: %s", backend, type(exc).__name__)
+            log.debug("keyring delete for %s: %s", slot, type(exc).__name__)
 
-    def _keyring_get(self, backend: Backend) -> str | None:
+    def _keyring_get(self, slot: str) -> str | None:
         try:
             import keyring
 
-            value = keyring.get_password(self._service, _KEYRING_USER[backend])
+            value = keyring.get_password(self._service, slot)
         except Exception as exc:  # backends raise many kinds: no backend, locked, D-Bus
             self._note_keyring_problem(exc)
             return None
         return value if isinstance(value, str) and value else None
 
-    def _keyring_set(self, backend: Backend, key: str) -> bool:
+    def _keyring_set(self, slot: str, value: str) -> bool:
         try:
             import keyring
 
-            keyring.set_password(self._service, _KEYRING_USER[backend], key)
+            keyring.set_password(self._service, slot, value)
         except Exception as exc:  # backends raise many kinds: no backend, locked, D-Bus
             self._note_keyring_problem(exc)
             return False

@@ -212,6 +212,107 @@ class EngineSettings(_Group):
     )
 
 
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
+McpToolRule = Literal["ask", "allow", "off"]
+
+
+class McpServerSettings(_Group):
+    """One MCP server whose tools the assistant may call. Its bearer token and the
+    values of its ``secret_env`` variables live in the keyring, never here."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[^\x00-\x1f]+$",
+        description="A short name, unique among your servers; the assistant sees it before "
+        "the name of each of the server's tools.",
+    )
+    enabled: bool = Field(True, description="Start this server and offer its tools.")
+    transport: Literal["stdio", "http"] = Field(
+        "stdio",
+        description="How Parley reaches the server: a command it runs (stdio) or a URL "
+        "(streamable HTTP).",
+    )
+    command: str = Field("", max_length=2000, description="stdio: the program, e.g. npx or uvx.")
+    args: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=list, max_length=100, description="stdio: the program's arguments."
+    )
+    env: dict[EnvName, Annotated[str, Field(max_length=10000)]] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="stdio: extra environment variables (secrets go in secret_env instead).",
+    )
+    secret_env: list[EnvName] = Field(
+        default_factory=list,
+        max_length=50,
+        description="stdio: environment variables whose values are kept in the system keyring.",
+    )
+    working_directory: str = Field(
+        "", max_length=2000, description="stdio: where the program runs; empty for anywhere."
+    )
+    url: str = Field(
+        "", max_length=2000, description="HTTP: the server's URL, e.g. http://127.0.0.1:8000/mcp."
+    )
+    call_timeout_s: float = Field(
+        30.0,
+        ge=1.0,
+        le=600.0,
+        description="How long a tool may run before the assistant is told it timed out (s).",
+    )
+    ask: Literal["always", "unless_read_only", "never"] = Field(
+        "unless_read_only",
+        description="When to ask you before one of its tools runs: always, unless the server "
+        "marks the tool read-only, or never.",
+    )
+    tool_rules: dict[Annotated[str, Field(max_length=200)], McpToolRule] = Field(
+        default_factory=dict,
+        max_length=500,
+        description="Exceptions per tool (by the server's name for it): ask, allow (run "
+        "without asking) or off (not offered to the assistant).",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class McpSettings(_Group):
+    servers: list[McpServerSettings] = Field(
+        default_factory=list,
+        max_length=50,
+        description="MCP servers whose tools the assistant may use.",
+    )
+
+    @field_validator("servers", mode="before")
+    @classmethod
+    def _unique_names(cls, servers: Any) -> Any:
+        """A repeated name (a hand-edited file) gets a number rather than losing a server."""
+        if not isinstance(servers, list):
+            return servers
+        taken: set[str] = set()
+        renamed: list[Any] = []
+        for server in servers:
+            given = server.get("name") if isinstance(server, dict) else getattr(server, "name", 0)
+            if not isinstance(given, str):
+                renamed.append(server)
+                continue
+            name, number = given, 2
+            while name.casefold() in taken:
+                name, number = f"{given[:36]} {number}", number + 1
+            taken.add(name.casefold())
+            if name != given:
+                server = (
+                    {**server, "name": name}
+                    if isinstance(server, dict)
+                    else server.model_copy(update={"name": name})
+                )
+            renamed.append(server)
+        return renamed
+
+
 class UiSettings(_Group):
     talk_mode: TalkMode = Field(
         "handsfree", description="Hands-free (voice detection) or push-to-talk."
@@ -257,6 +358,7 @@ GROUPS: tuple[str, ...] = (
     "response",
     "tools",
     "engine",
+    "mcp",
     "ui",
     "prices",
 )
@@ -316,6 +418,7 @@ class Settings(BaseSettings):
     response: ResponseSettings = Field(default_factory=ResponseSettings)
     tools: ToolSettings = Field(default_factory=ToolSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     prices: PriceTable = Field(default_factory=PriceTable)
     log_level: LogLevel = Field("INFO", description="How much goes into the log file.")
