@@ -12,8 +12,13 @@ CAPABILITIES = (
     "I can tell you the time or the date, do simple arithmetic, count, repeat my last answer, "
     "and use the tools this app gives me."
 )
+#: Where in Parley's window the offline engine's language model is set.
+LANGUAGE_MODEL_PLACE = "the Connection tab, under Offline engine"
 MAX_COUNT = 200
-FALLBACK = "I'm the offline engine, so I can't answer that one. " + CAPABILITIES
+FALLBACK = (
+    "I'm the offline engine, so I can't answer that one. " + CAPABILITIES + " To let me "
+    f"answer anything, connect a language model in {LANGUAGE_MODEL_PLACE}."
+)
 OPERATORS: dict[str, Callable[[float, float], float]] = {
     "plus": lambda a, b: a + b,
     "minus": lambda a, b: a - b,
@@ -65,6 +70,14 @@ def counting_reply(text: str) -> str | None:
             groups = [numbers[i : i + 10] for i in range(0, len(numbers), 10)]
             return " ".join(", ".join(group) + "." for group in groups)
     return None
+
+
+def model_failed_reply(reason: str) -> str:
+    """The fallback when a language model is set but did not answer."""
+    return (
+        f"Your language model did not answer ({reason}), and I can't answer that one on my "
+        f"own. Check it in {LANGUAGE_MODEL_PLACE}."
+    )
 
 
 def builtin_reply(text: str, last_answer: str | None, now: dt.datetime | None = None) -> str:
