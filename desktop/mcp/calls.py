@@ -16,8 +16,8 @@ from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from desktop.mcp.connection import NotRunning, ServerConnection
 from desktop.mcp.failures import describe_failure
-from desktop.mcp.records import CallOutcome, McpTool
-from desktop.mcp.results import error_output, error_text, result_text
+from desktop.mcp.records import CallOutcome, McpTool, error_output
+from desktop.mcp.results import error_text, result_text
 
 
 async def run_call(

@@ -17,16 +17,16 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Coroutine, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mcp.types import Tool
-
-from desktop.mcp.calls import run_call
-from desktop.mcp.connection import ServerConnection
 from desktop.mcp.launch import ServerLaunch
 from desktop.mcp.naming import assign_names
-from desktop.mcp.records import CallOutcome, McpTool, ServerState, ServerStatus
-from desktop.mcp.results import error_output
+from desktop.mcp.records import CallOutcome, McpTool, ServerState, ServerStatus, error_output
+
+if TYPE_CHECKING:
+    from mcp.types import Tool
+
+    from desktop.mcp.connection import ServerConnection
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +113,16 @@ class McpHost:
         """Runs a tool call; the future always ends with an outcome, never an error."""
         tool = self.find(function_name)
         loop = self._loop
-        if tool is None or loop is None:
-            finished: concurrent.futures.Future[CallOutcome] = concurrent.futures.Future()
-            finished.set_result(_unknown_tool(call_id, function_name, loop is None))
-            return finished
-        return asyncio.run_coroutine_threadsafe(self._call(call_id, tool, arguments), loop)
+        if tool is not None and loop is not None:
+            work = self._call(call_id, tool, arguments)
+            try:
+                return asyncio.run_coroutine_threadsafe(work, loop)
+            except RuntimeError:  # the loop closed in between
+                work.close()
+                loop = None
+        finished: concurrent.futures.Future[CallOutcome] = concurrent.futures.Future()
+        finished.set_result(_unknown_tool(call_id, function_name, loop is None))
+        return finished
 
     # --- host thread --------------------------------------------------------------
 
@@ -175,9 +180,15 @@ class McpHost:
             self._publish()
 
     async def _call(self, call_id: str, tool: McpTool, arguments: str) -> CallOutcome:
+        from desktop.mcp.calls import run_call
+
         return await run_call(call_id, tool, self._connections.get(tool.server), arguments)
 
     def _start(self, launch: ServerLaunch) -> None:
+        # The SDK takes about a second to import (it brings its server side along), so
+        # this thread imports it when the first server starts, not the GUI thread.
+        from desktop.mcp.connection import ServerConnection
+
         connection = ServerConnection(launch, lambda _: self._publish())
         self._connections[launch.name] = connection
         connection.start()

@@ -16,8 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from desktop.mcp.host import McpHost
 from desktop.mcp.launch import launch_for
 from desktop.mcp.policy import is_offered, needs_confirmation
-from desktop.mcp.records import CallOutcome, McpTool, ServerStatus
-from desktop.mcp.results import error_output
+from desktop.mcp.records import CallOutcome, McpTool, ServerStatus, error_output
 from desktop.secrets import KeyStore
 from desktop.settings import McpServerSettings, McpSettings
 

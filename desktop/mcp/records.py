@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,3 +88,8 @@ class CallOutcome:
     ok: bool
     user_message: str | None = None
     elapsed_s: float = 0.0
+
+
+def error_output(message: str) -> str:
+    """A failed call's ``function_call_output``: the shape Parley's built-in tools use."""
+    return json.dumps({"error": message}, ensure_ascii=False)

@@ -2,7 +2,7 @@
 
 Text content is passed as is. Other content is summarised with its type (an image,
 audio, a resource), because the Realtime conversation has nowhere to put the bytes.
-Errors become ``{"error": "..."}``, the same shape Parley's built-in tools use.
+The words of a failed call come from :func:`error_text`; calls.py shapes the output.
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ from mcp.types import (
 
 #: Beyond this the output is cut: a realtime model's whole context is ~32k tokens.
 MAX_OUTPUT_CHARS = 16000
-
-
-def error_output(message: str) -> str:
-    return json.dumps({"error": message}, ensure_ascii=False)
 
 
 def result_text(result: CallToolResult) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -135,3 +136,12 @@ def test_without_a_keyring_secrets_last_for_the_session(
         assert keys().get_secret(token_slot("web")) is None
     finally:
         next_run.shutdown()
+
+
+def test_the_gui_side_does_not_load_the_sdk() -> None:
+    """Importing the SDK takes about a second; the host thread does it, not the GUI."""
+    probe = "import sys, desktop.mcp.qt_bridge; print('mcp' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "False"
