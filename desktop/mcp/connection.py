@@ -1,10 +1,11 @@
 """One MCP server on the host's event loop: start it, list its tools, call them, stop it.
 
 The SDK's client is entered and left by one task (:meth:`ServerConnection.run`),
-as its cancel scopes require, and never cancelled from outside: stopping sets an
-event and cancels only an anyio scope around the start, so the SDK's shielded
-shutdown (close stdin, wait, then SIGTERM and SIGKILL to the whole process group)
-always runs to the end. Calls run in their own tasks through the entered client.
+as its cancel scopes require, and that task is never cancelled the asyncio way:
+a stop wakes it up, or, while the server is still starting, cancels the anyio
+scope it runs in. Either way the SDK's shielded shutdown (close stdin, wait, then
+SIGTERM and SIGKILL to the server's whole process group) runs to the end. Calls
+run in their own tasks through the entered client.
 """
 
 from __future__ import annotations
@@ -150,6 +151,8 @@ class ServerConnection:
             self.stderr_tail = self._tail.text()
         if state is not ServerState.RUNNING:
             self.tools = ()
+        level = logging.WARNING if state is ServerState.FAILED else logging.INFO
+        log.log(level, "MCP server %r: %s", self.launch.name, message)
         self._on_change(self)
 
     def _launch_problem(self) -> str | None:

@@ -110,7 +110,8 @@ class McpHost:
     def call(
         self, call_id: str, function_name: str, arguments: str
     ) -> concurrent.futures.Future[CallOutcome]:
-        """Runs a tool call; the future always ends with an outcome, never an error."""
+        """Runs a tool call; the future ends with an outcome, never an error (it is
+        cancelled only if the host stops first)."""
         tool = self.find(function_name)
         loop = self._loop
         if tool is not None and loop is not None:
