@@ -21,6 +21,8 @@ from desktop.settings import Backend, Settings
 log = logging.getLogger(__name__)
 
 KeySource = Literal["environment", "keyring", "memory"]
+#: The slot of the offline engine's chat endpoint key (see :meth:`KeyStore.get_secret`).
+CHAT_KEY_SLOT = "offline-chat-api-key"
 _KEYRING_USER = {"openai": "openai-api-key", "azure": "azure-api-key", "custom": "custom-api-key"}
 _ENV_NAME = {
     "openai": "OPENAI_API_KEY",

@@ -211,6 +211,13 @@ class EngineSettings(_Group):
         "", max_length=2000, description="Whisper model directory; empty for the bundled one."
     )
 
+    @field_validator("chat_endpoint")
+    @classmethod
+    def _check_chat_endpoint(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
 
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
 McpToolRule = Literal["ask", "allow", "off"]

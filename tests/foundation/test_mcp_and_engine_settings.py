@@ -1,4 +1,5 @@
-"""The MCP server list in the settings file: saved, read back, repaired entry by entry."""
+"""The MCP server list and the engine's chat endpoint in the settings file: saved, read
+back, repaired entry by entry."""
 
 from __future__ import annotations
 
@@ -66,3 +67,11 @@ def test_repeated_names_are_numbered_and_bounds_hold() -> None:
         McpServerSettings(name="")
     with pytest.raises(ValidationError):
         McpServerSettings(name="x", call_timeout_s=0.5)
+
+
+def test_the_chat_endpoint_must_be_http(isolated_home: Path) -> None:
+    write('[engine]\nchat_endpoint = "127.0.0.1:11434"\nchat_model = "llama3.2"\n')
+    loaded = load_settings()
+    assert loaded.settings.engine.chat_endpoint == ""
+    assert loaded.settings.engine.chat_model == "llama3.2"
+    assert any("engine.chat_endpoint" in problem for problem in loaded.problems)
