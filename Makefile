@@ -2,22 +2,27 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PULSE  := bash tests/virtual_audio.sh
-export PULSE_SERVER ?= unix:$(or $(PARLEY_PULSE_DIR),/tmp/parley-pulse)/native
+# The tests' virtual sound card. Only the test and benchmark commands see it:
+# `make run` finds the user's own sound server the ordinary way.
+PULSE_DIR  := $(or $(PARLEY_PULSE_DIR),/tmp/parley-pulse)
+PULSE      := PARLEY_PULSE_DIR=$(PULSE_DIR) bash tests/virtual_audio.sh
+TEST_SOUND := PULSE_SERVER=unix:$(PULSE_DIR)/native
 
 .PHONY: run test lint typecheck pytest dist package-check clean benchmarks
 
+# System packages first: on Debian and Ubuntu, venv itself may need python3-venv.
 $(BIN)/python:
+	PYTHON=$(PYTHON) bash packaging/system-deps.sh run
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	bash packaging/system-deps.sh run
+	PYTHON=$(PYTHON) bash packaging/system-deps.sh run
 	$(BIN)/pip install -q -e ".[offline,aec]"
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	bash packaging/system-deps.sh dist
+	PYTHON=$(PYTHON) bash packaging/system-deps.sh dist
 	$(BIN)/pip install -q -e ".[offline,aec,test,dev,packaging]"
 	touch $@ $(VENV)/.run-installed
 
@@ -29,11 +34,11 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.test-installed
-	$(BIN)/mypy desktop audio_engine
+	$(BIN)/mypy desktop audio_engine ui tests/support
 
 pytest: $(VENV)/.test-installed
 	$(PULSE) start
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(PULSE) stop; exit $$status
+	$(TEST_SOUND) QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(PULSE) stop; exit $$status
 
 # Lint, types, the whole suite, then the installers: build the bundle and the
 # .deb and run the frozen app's smoke test.
@@ -47,7 +52,7 @@ package-check: $(VENV)/.test-installed
 
 benchmarks: $(VENV)/.test-installed
 	$(PULSE) start
-	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in benchmarks/bench_*.py; do $(TEST_SOUND) $(BIN)/python -m benchmarks.$$(basename $$b .py) || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

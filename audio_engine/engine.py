@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -10,16 +14,23 @@ from PySide6.QtCore import QCoreApplication, QEvent, QMetaMethod, QObject, Qt, S
 
 from audio_engine.capture import CaptureReader, CaptureRing
 from audio_engine.cleaning import CaptureCleaning
-from audio_engine.devices import AudioDevice, open_portaudio
+from audio_engine.devices import AudioDevice, devices_from, open_portaudio
 from audio_engine.echo import EchoMode
+from audio_engine.errors import AudioDeviceError
 from audio_engine.levels import ring_tail_dbfs
 from audio_engine.monitor import DrainMonitor
 from audio_engine.playback import PlaybackQueue
 from audio_engine.ring import SampleRing
+from audio_engine.routing import Route, plan_route
+from audio_engine.sound_server import ServerSnapshot, take_snapshot
 from audio_engine.streams import ENGINE_RATE, StreamPair, open_stream_pair
+from audio_engine.stuck_threads import abandon
+
+log = logging.getLogger(__name__)
 
 Samples = npt.NDArray[np.int16]
 SAMPLE_RATE = ENGINE_RATE
+RETIRE_WAIT_S = 2.0  # failed streams get this long to close before a reopen gives up
 ECHO_TRAIL_MS = 100  # how far the echo in the microphone may trail what was played
 
 
@@ -59,6 +70,8 @@ class AudioEngine(QObject):
         silent_input_changed(bool): True once the input has been constant
             (e.g. all zeros) for 2 s while capturing, False when it recovers.
         running_changed(bool): the engine started or stopped.
+        route_changed(str, str): the streams opened on these (input, output)
+            devices, by the names people know them by.
     """
 
     chunk_captured = Signal(bytes)
@@ -71,6 +84,7 @@ class AudioEngine(QObject):
     xruns_changed = Signal(int, int)
     silent_input_changed = Signal(bool)
     running_changed = Signal(bool)
+    route_changed = Signal(str, str)
 
     def __init__(
         self,
@@ -114,6 +128,10 @@ class AudioEngine(QObject):
         self._lost_before = 0
         self.active_input: AudioDevice | None = None
         self.active_output: AudioDevice | None = None
+        self.routes: tuple[Route, Route] | None = None
+        self._retiring: threading.Thread | None = None
+        # Where the device list comes from (the sound server's view; a test may replace it).
+        self.server_lookup: Callable[[], ServerSnapshot | None] = take_snapshot
         self._monitor = self._make_monitor()
         self._cleaning.set_output_name(output_device)
         self._cleaning.set_noise_suppression(noise_suppression)
@@ -129,13 +147,33 @@ class AudioEngine(QObject):
         """Open both streams; raises AudioDeviceError with a readable message."""
         if self._streams is not None:
             return
-        pa = open_portaudio()
         capture = CaptureRing(SAMPLE_RATE * 4)
+        self._playback.reopen()
         try:
-            self._playback.reopen()
-            streams, chosen_in, chosen_out = open_stream_pair(
+            self._open_streams(capture)
+        except Exception:
+            capture.close()
+            self._playback.close()
+            raise
+        self._capture = capture
+        self._sender_reader = capture.reader()
+        self._silent_reported = False
+        self.running_changed.emit(True)
+
+    def _open_streams(self, capture: CaptureRing) -> None:
+        """A fresh PortAudio (a device rescan) and both streams on freshly planned routes."""
+        self._join_retiring(RETIRE_WAIT_S)
+        pa = open_portaudio()
+        try:
+            devices = devices_from(pa)
+            snapshot = self.server_lookup()
+            routes = (
+                plan_route(devices, snapshot, self.input_device_name, "input"),
+                plan_route(devices, snapshot, self.output_device_name, "output"),
+            )
+            streams = open_stream_pair(
                 pa,
-                (self.input_device_name, self.output_device_name),
+                routes,
                 self.chunk_samples,
                 capture,
                 self._playback,
@@ -143,27 +181,58 @@ class AudioEngine(QObject):
                 forced_rate=self._stream_rate,
             )
         except Exception:
-            capture.close()
             pa.terminate()
             raise
         self._pa = pa
-        self._capture = capture
-        self._sender_reader = capture.reader()
         self._cleaning.request_resync()
-        self._silent_reported = False
-        self.active_input, self.active_output = chosen_in.device, chosen_out.device
-        self._cleaning.set_output_name(chosen_out.device.name)
+        self.routes = routes
+        self.active_input, self.active_output = routes[0].device, routes[1].device
+        self._cleaning.set_output_name(routes[1].label)
         self._streams = streams
         streams.capture_open = self.capture_open
         self._monitor.start(streams, capture.reader())
-        for choice in (chosen_in, chosen_out):
-            if choice.notice:
-                self.device_notice.emit(choice.notice)
-        self.running_changed.emit(True)
+        log.info(
+            "audio: capturing from %r, playing to %r (%s)",
+            routes[0].label,
+            routes[1].label,
+            "through the sound server" if routes[1].through_server else "PortAudio",
+        )
+        for route in routes:
+            if route.notice:
+                self.device_notice.emit(route.notice)
+        self.route_changed.emit(routes[0].label, routes[1].label)
+
+    def reroute(self) -> None:
+        """Reopen both streams on the devices the names now lead to; queued audio keeps playing.
+
+        For a device that came or went: the reply in progress carries on from
+        where it was, on the new device. Starts the engine if it was stopped.
+        """
+        capture = self._capture
+        if self._streams is None or capture is None:
+            self.start()
+            return
+        self._monitor.stop()
+        streams, self._streams = self._streams, None
+        # Abort: the old device may be gone, and an orderly stop could wait on it.
+        streams.close(abort=True)
+        pa, self._pa = self._pa, None
+        if pa is not None:
+            pa.terminate()  # type: ignore[attr-defined]
+        try:
+            self._open_streams(capture)
+        except Exception as exc:
+            self._fail(f"could not be reopened ({exc})")
+            return
+        reopened = self._streams
+        if reopened is not None and self._playback.queued_samples():
+            reopened.wake_output()
 
     def stop(self) -> None:
         """Close the streams and join the PortAudio threads; safe to call twice."""
         self._stop(abort=False)
+        with contextlib.suppress(AudioDeviceError):
+            self._join_retiring(RETIRE_WAIT_S)
 
     def _stop(self, abort: bool) -> None:
         self._monitor.stop()
@@ -172,27 +241,61 @@ class AudioEngine(QObject):
             return
         # Signals the drain queued before it was joined would arrive after stop.
         QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
-        streams.close(abort)
+        pa, self._pa = self._pa, None
+        if abort:
+            # After a failure, closing may have to wait for PortAudio's threads
+            # (see audio_engine.stuck_threads): not on this thread.
+            self._retire(streams, pa)
+        else:
+            streams.close(False)
+            if pa is not None:
+                pa.terminate()  # type: ignore[attr-defined]
         # What was queued will never play: drop it, so nothing reads as still playing.
         self._playback.interrupt(False, 0.0)
         self._playback.close()
         self._sender_reader = None
         if self._capture is not None:
             self._capture.close()
-        pa, self._pa = self._pa, None
-        if pa is not None:
-            pa.terminate()  # type: ignore[attr-defined]
         self._report_input_alive()
         self.running_changed.emit(False)
 
+    def _retire(self, streams: StreamPair, pa: object | None) -> None:
+        def close() -> None:
+            if streams.close(abort=True, after_failure=True):
+                abandon(pa)  # terminating would close the abandoned stream
+            elif pa is not None:
+                pa.terminate()  # type: ignore[attr-defined]
+
+        self._join_retiring(RETIRE_WAIT_S)
+        self._retiring = threading.Thread(target=close, name="audio-retire", daemon=True)
+        self._retiring.start()
+
+    def wait_closed(self, timeout: float) -> bool:
+        """Wait until streams closed after a failure are closed; False if they are not yet."""
+        try:
+            self._join_retiring(timeout)
+        except AudioDeviceError:
+            return False
+        return True
+
+    def _join_retiring(self, timeout: float) -> None:
+        """Wait for failed streams to finish closing; PortAudio is not reentrant."""
+        retiring = self._retiring
+        if retiring is None:
+            return
+        retiring.join(timeout)
+        if retiring.is_alive():
+            raise AudioDeviceError(
+                "The audio streams that failed are still closing; try again in a moment."
+            )
+        self._retiring = None
+
     def set_devices(self, input_device: str | None, output_device: str | None) -> None:
-        """Choose devices by name (None = default); restarts the streams if running."""
+        """Choose devices by name (None = default); moves running streams to them."""
         self.input_device_name = input_device
         self.output_device_name = output_device
-        self._cleaning.set_output_name(output_device)
         if self.running:
-            self.stop()
-            self.start()
+            self.reroute()
 
     def refresh_devices(self) -> list[AudioDevice]:
         """A device scan.
@@ -204,6 +307,7 @@ class AudioEngine(QObject):
         """
         from audio_engine.devices import list_devices
 
+        self._join_retiring(RETIRE_WAIT_S)
         return list_devices()
 
     # ----- capture ----------------------------------------------------------
@@ -437,12 +541,20 @@ class AudioEngine(QObject):
 
     @Slot(str)
     def _on_monitor_failed(self, reason: str) -> None:
-        if not self.running:
-            return
-        device = self.active_input.name if self.active_input else "unknown"
+        if self.running:
+            self._fail(reason)
+
+    def _fail(self, reason: str) -> None:
+        device = self.routes[0].label if self.routes else "unknown"
         self._lost_before = self.input_overflows
         self._stop(abort=True)
         self.device_error.emit(
             f"The audio stream on {device!r} {reason}; the device may have been "
             "disconnected or the sound server stopped. Playback and capture are halted.",
         )
+
+    def abort(self) -> None:
+        """Close the streams at once (the sound server went away); no device_error."""
+        if self.running:
+            self._lost_before = self.input_overflows
+            self._stop(abort=True)

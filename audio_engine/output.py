@@ -38,6 +38,7 @@ import pyaudio
 from audio_engine.playback import PlaybackQueue
 from audio_engine.resample import StreamResampler
 from audio_engine.ring import SampleRing
+from audio_engine.stuck_threads import abandon, thread_ids
 
 Samples = npt.NDArray[np.int16]
 ENGINE_RATE = 24000
@@ -82,6 +83,8 @@ class OutputStream:
         self._audible_on_stream_clock = True
         self._read_pos_at_start = 0
         self.frames = 0
+        self.thread_id = 0  # native id of the thread running the callback
+        self.threads: frozenset[int] = frozenset()  # threads the latest start created
         self.underflows = 0
         self.last_callback_time = time.monotonic()
         self.start_error: str | None = None
@@ -117,7 +120,9 @@ class OutputStream:
                 self._read_pos_at_start = self._playback.read_pos
                 self.last_callback_time = time.monotonic()
                 self._starts += 1
+                before = thread_ids()
                 self._stream.start_stream()
+                self.threads = thread_ids() - before
             except OSError as exc:
                 self._rests = self._starts
                 self.start_error = str(exc)
@@ -146,12 +151,21 @@ class OutputStream:
         if stream is not None:
             close_stream(stream, abort)
 
+    def abandon(self) -> None:
+        """Give up the stream without closing it (its thread was ended; see stuck_threads)."""
+        with self._lock:
+            stream, self._stream = self._stream, None
+            self._rests = self._starts
+        if stream is not None:
+            abandon(stream)
+
     # ----- the PortAudio callback (its own thread) ----------------------------
 
     def _on_stream_callback(
         self, _in_data: bytes | None, frame_count: int, time_info: Any, status: int
     ) -> tuple[bytes, int]:
         self.last_callback_time = time.monotonic()
+        self.thread_id = threading.get_native_id()
         self.frames += frame_count
         if status & pyaudio.paOutputUnderflow:
             self.underflows += 1

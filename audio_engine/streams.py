@@ -13,6 +13,7 @@ inside the callback (about 5 µs per chunk).
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -21,12 +22,14 @@ import numpy.typing as npt
 import pyaudio
 
 from audio_engine.capture import CaptureRing
-from audio_engine.devices import AudioDevice, DeviceChoice, choose_device, devices_from
+from audio_engine.devices import AudioDevice
 from audio_engine.errors import AudioDeviceError
 from audio_engine.output import OutputStream, close_stream
 from audio_engine.playback import PlaybackQueue
 from audio_engine.resample import StreamResampler
 from audio_engine.ring import SampleRing
+from audio_engine.routing import Route, routed
+from audio_engine.stuck_threads import abandon, end_stuck_threads, thread_ids
 
 Samples = npt.NDArray[np.int16]
 ENGINE_RATE = 24000
@@ -59,8 +62,7 @@ class StreamPair:
     def __init__(
         self,
         pa: pyaudio.PyAudio,
-        input_device: AudioDevice,
-        output_device: AudioDevice,
+        routes: tuple[Route, Route],
         chunk_samples: int,
         output_samples: int,
         capture: CaptureRing,
@@ -75,48 +77,55 @@ class StreamPair:
         self.chunk_samples = chunk_samples
         self.output_samples = output_samples
         self.capture_open = True  # the gate: mute / push-to-talk
-        self.input_rate = _negotiate_rate(pa, input_device, True, forced_rate)
-        self.output_rate = _negotiate_rate(pa, output_device, False, forced_rate)
+        self.routes = routes
+        self.input_rate = _negotiate_rate(pa, routes[0].device, True, forced_rate)
+        self.output_rate = _negotiate_rate(pa, routes[1].device, False, forced_rate)
         self._in_resampler = (
             StreamResampler(self.input_rate, ENGINE_RATE)
             if self.input_rate != ENGINE_RATE
             else None
         )
         self.input_frames = 0
+        self.input_thread = 0  # native id of the thread running the input callback
+        self.input_threads: frozenset[int] = frozenset()  # threads its start created
         self.input_overflows = 0
         self.last_input_time = 0.0
         self._input: Any = None
         self.output: OutputStream | None = None
-        self._open(input_device, output_device)
+        self._open(*routes)
 
     @staticmethod
     def _frames(samples_at_24k: int, rate: int) -> int:
         return samples_at_24k * rate // ENGINE_RATE
 
-    def _open(self, input_device: AudioDevice, output_device: AudioDevice) -> None:
+    def _open(self, route_in: Route, route_out: Route) -> None:
         try:
-            self.output = OutputStream(
-                self._pa,
-                output_device.index,
-                self.output_rate,
-                self.output_samples,
-                self._playback,
-                self._far_end,
-            )
-            self._input = self._pa.open(
-                format=pyaudio.paInt16,
-                channels=1,
-                rate=self.input_rate,
-                input=True,
-                input_device_index=input_device.index,
-                frames_per_buffer=self._frames(self.chunk_samples, self.input_rate),
-                stream_callback=self._on_input_callback,
-            )
+            with routed(route_out):
+                self.output = OutputStream(
+                    self._pa,
+                    route_out.device.index,
+                    self.output_rate,
+                    self.output_samples,
+                    self._playback,
+                    self._far_end,
+                )
+            before = thread_ids()
+            with routed(route_in):
+                self._input = self._pa.open(
+                    format=pyaudio.paInt16,
+                    channels=1,
+                    rate=self.input_rate,
+                    input=True,
+                    input_device_index=route_in.device.index,
+                    frames_per_buffer=self._frames(self.chunk_samples, self.input_rate),
+                    stream_callback=self._on_input_callback,
+                )
+            self.input_threads = thread_ids() - before
         except OSError as exc:
             self.close()
             raise AudioDeviceError(
-                f"Could not open the audio devices {input_device.name!r} (input) and "
-                f"{output_device.name!r} (output): {exc}"
+                f"Could not open the audio devices {route_in.label!r} (input) and "
+                f"{route_out.label!r} (output): {exc}"
             ) from exc
         self.last_input_time = time.monotonic()
 
@@ -164,7 +173,7 @@ class StreamPair:
             return "stopped"
         return None
 
-    def close(self, abort: bool = False) -> None:
+    def close(self, abort: bool = False, after_failure: bool = False) -> bool:
         """Stop both streams; PortAudio joins its callback threads here.
 
         ``abort`` (after the device or sound server failed) skips the orderly
@@ -173,20 +182,43 @@ class StreamPair:
         PortAudio's poll loop and never notice. Closing a running stream
         aborts it instead, cancelling the thread (it is in C, not in our
         callback, once the server is gone).
+
+        ``after_failure`` first ends a callback thread that is stuck for good
+        (``audio_engine.stuck_threads``); its stream cannot be closed after
+        that and is abandoned instead. This may take a moment, so the engine
+        does it off the GUI thread. Returns True if a stream was abandoned
+        (then PortAudio must not be terminated either).
         """
+        ended: frozenset[int] = frozenset()
+        output = self.output
+        input_threads = {self.input_thread, *self.input_threads}
+        output_threads = set() if output is None else {output.thread_id, *output.threads}
+        if after_failure:
+            ended = end_stuck_threads(
+                sorted(input_threads | output_threads),
+                lambda: self.input_frames + self.output_frames,
+            )
         # Input first: an input stream whose output partner was closed before
         # it could also spin after the server died.
         stream, self._input = self._input, None
         if stream is not None:
-            close_stream(stream, abort)
-        output, self.output = self.output, None
+            if ended & input_threads:
+                abandon(stream)
+            else:
+                close_stream(stream, abort)
+        self.output = None
         if output is not None:
-            output.close(abort)
+            if ended & output_threads:
+                output.abandon()
+            else:
+                output.close(abort)
+        return bool(ended)
 
     def _on_input_callback(
         self, in_data: bytes | None, frame_count: int, _time_info: Any, status: int
     ) -> tuple[None, int]:
         self.last_input_time = time.monotonic()
+        self.input_thread = threading.get_native_id()
         self.input_frames += frame_count
         if status & pyaudio.paInputOverflow:
             self.input_overflows += 1
@@ -205,26 +237,14 @@ class StreamPair:
 
 def open_stream_pair(
     pa: pyaudio.PyAudio,
-    device_names: tuple[str | None, str | None],
+    routes: tuple[Route, Route],
     chunk_samples: int,
     capture: CaptureRing,
     playback: PlaybackQueue,
     far_end: SampleRing,
     forced_rate: int | None = None,
-) -> tuple[StreamPair, DeviceChoice, DeviceChoice]:
-    """Choose the (input, output) devices by name (None = default) and open both streams."""
-    devices = devices_from(pa)
-    chosen_in = choose_device(devices, device_names[0], "input")
-    chosen_out = choose_device(devices, device_names[1], "output")
-    streams = StreamPair(
-        pa,
-        chosen_in.device,
-        chosen_out.device,
-        chunk_samples,
-        playback.prebuffer,
-        capture,
-        playback,
-        far_end,
-        forced_rate=forced_rate,
+) -> StreamPair:
+    """Open the input stream and the (resting) output stream along ``routes``."""
+    return StreamPair(
+        pa, routes, chunk_samples, playback.prebuffer, capture, playback, far_end, forced_rate
     )
-    return streams, chosen_in, chosen_out

@@ -2,7 +2,7 @@
 output latency to the sink, microphone-to-wire latency, and barge-in.
 
 Needs the PulseAudio virtual devices (``bash tests/virtual_audio.sh start``).
-Run: ``python benchmarks/bench_app.py [--seconds 60]``. Prints one line per figure.
+Run: ``python -m benchmarks.bench_app [--seconds 60]``. Prints one line per figure.
 The streaming CPU figure is measured as a user runs the app (inspector hidden)
 with echo cancellation off unless ``--echo on``/``--inspector`` say otherwise;
 ``--probe-ms`` sets the event-loop probe timer (0: none), whose own cost is
@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import psutil
 
+from tests.support.sound_card import MonitorRecorder, pcm_feeder
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-from tests.audio.sound_card import MonitorRecorder, pcm_feeder  # noqa: E402  (needs the path above)
 
 RATE = 24000
 BLOCK = 480
@@ -54,7 +54,7 @@ LAUNCH_CHILD = """
 import os, sys, time
 from PySide6.QtCore import QTimer
 from desktop.app import ParleyApp, ensure_application
-from desktop.config_store import load_settings
+from desktop.config.store import load_settings
 qt = ensure_application()
 app = ParleyApp(load_settings(None), with_audio=False)
 app.window.show()
@@ -169,9 +169,10 @@ def bench_streaming(
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     from desktop.app import ParleyApp, ensure_application
-    from desktop.config_store import LoadedSettings
-    from desktop.settings import Settings
-    from desktop.state import ConnectionState, TurnState
+    from desktop.config.settings import Settings
+    from desktop.config.store import LoadedSettings
+    from desktop.connection.state import ConnectionState
+    from desktop.conversation.turn_machine import TurnState
 
     engine, url = start_engine()
     qt = ensure_application()
@@ -247,8 +248,7 @@ def bench_streaming(
             item = next(iter(reversed(first_play)), None)
             if item and time.monotonic() - first_play[item] > 2.0:
                 before = time.monotonic()
-                result = controller.worker.barge_in() if controller.worker else None
-                controller._after_barge_in(result) if result else None
+                result = controller.interrupt()  # the one barge-in path, as Esc takes it
                 end_ms = result.truncation.audio_end_ms if result and result.truncation else -1
                 interrupts.append((before, item, end_ms))
 
@@ -385,9 +385,9 @@ def bench_mic_to_wire(runs: int = 8) -> None:
     from websockets.sync.server import serve
 
     from desktop.app import ParleyApp, ensure_application
-    from desktop.config_store import LoadedSettings
-    from desktop.settings import Settings
-    from desktop.state import ConnectionState
+    from desktop.config.settings import Settings
+    from desktop.config.store import LoadedSettings
+    from desktop.connection.state import ConnectionState
 
     arrivals: list[tuple[float, bytes]] = []
 

@@ -8,7 +8,7 @@ one listens to ``chunk_captured``, as in the app).
 CPU is the whole Python process (psutil user+system time / wall time, 100 % =
 one core); RSS is sampled every 10 s to show whether memory stays flat.
 
-Usage: PULSE_SERVER=unix:/tmp/parley-pulse/native python benchmarks/bench_audio_cpu.py --minutes 3
+Usage: PULSE_SERVER=unix:/tmp/parley-pulse/native python -m benchmarks.bench_audio_cpu --minutes 3
 """
 
 from __future__ import annotations
@@ -16,22 +16,19 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import psutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
-from tests.audio.sound_card import sound_card_for_benchmark
+from tests.support.sound_card import sound_card_for_benchmark
 
 RATE = 24000
 

@@ -16,7 +16,7 @@ cancellation on and off, carry the same real echo:
   (AEC on), in sample time;
 * CPU per 10 ms frame: the live sender thread, and AEC3 / AEC3+NS alone.
 
-Usage: python benchmarks/bench_audio_echo.py [--minutes 2]
+Usage: python -m benchmarks.bench_audio_echo [--minutes 2]
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,13 +31,12 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine.echo import FRAME, EchoCanceller
 from audio_engine.ring import SampleRing
-from tests.audio.echo_path import (
+from tests.support.echo_path import (
     MONOLOGUE,
     RATE,
     USER_LINE,
@@ -49,7 +47,7 @@ from tests.audio.echo_path import (
     record_echo_session,
     speech_starts,
 )
-from tests.audio.sound_card import sound_card_for_benchmark
+from tests.support.sound_card import sound_card_for_benchmark
 
 
 def spin(seconds: float) -> None:
@@ -100,7 +98,7 @@ def main() -> None:
 
 
 def report(rec: object, far: np.ndarray, settle: float) -> None:
-    from tests.audio.echo_path import EchoRecording
+    from tests.support.echo_path import EchoRecording
 
     assert isinstance(rec, EchoRecording) and rec.user_onset is not None
     echo, residual, erle = erle_db(rec, settle)

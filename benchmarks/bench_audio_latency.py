@@ -10,7 +10,7 @@ Measures, for 10 ms and 20 ms buffers:
 Arrival at a monitor is timestamped when a parec reader (5 ms latency) gets
 the block, so each figure includes that reader's own delay too.
 
-Usage: PULSE_SERVER=unix:/tmp/parley-pulse/native python benchmarks/bench_audio_latency.py
+Usage: PULSE_SERVER=unix:/tmp/parley-pulse/native python -m benchmarks.bench_audio_latency
 """
 
 from __future__ import annotations
@@ -18,22 +18,19 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from audio_engine import AudioEngine
-from tests.audio.sound_card import MonitorRecorder, pcm_feeder, sound_card_for_benchmark
-from tests.audio_files import find_exact
+from tests.support.audio_files import find_exact
+from tests.support.sound_card import MonitorRecorder, pcm_feeder, sound_card_for_benchmark
 
 RATE = 24000
 

@@ -6,7 +6,7 @@ detection (server VAD, 500 ms of silence). Latency runs from the end of speech i
 the audio stream (the send of the append holding the last speech sample) to the
 first ``response.output_audio.delta`` received.
 
-Run: python benchmarks/bench_engine_latency.py [--runs N]
+Run: python -m benchmarks.bench_engine_latency [--runs N]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from process start until X11 reports the main window mapped, on a private
 virtual screen, with a fresh settings directory each run (so the first-launch
 path: offline engine started in-process).
 
-    python benchmarks/bench_frozen.py [--bundle dist/parley] [--runs 5]
+    python -m benchmarks.bench_frozen [--bundle dist/parley] [--runs 5]
 """
 
 from __future__ import annotations

@@ -16,9 +16,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from desktop.conversation.transcript import TranscriptEntry
 from ui.event_inspector import EventInspector
 from ui.inspector_model import sanitise_event
-from ui.transcript_model import TranscriptEntry, TranscriptModel
+from ui.transcript_model import TranscriptModel
 from ui.transcript_view import TranscriptView
 
 SENTENCE = "Here is a sentence of an assistant reply that wraps over the width. "

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from desktop.cli import CliOptions, parse_args
-from desktop.config_store import load_settings
-from desktop.logging_setup import setup_logging
+from desktop.config.cli import CliOptions, parse_args
+from desktop.config.logging_setup import setup_logging
+from desktop.config.store import load_settings
 
 log = logging.getLogger("desktop")
 
@@ -15,9 +15,23 @@ log = logging.getLogger("desktop")
 def list_devices() -> int:
     try:
         from audio_engine import list_devices as scan
+        from audio_engine.sound_server import take_snapshot
     except ImportError as exc:
         print(f"The audio engine is not available: {exc}", file=sys.stderr)
         return 1
+    snapshot = take_snapshot()
+    if snapshot is not None:
+        print(f"Audio devices of the sound server ({snapshot.server}):")
+        for title, listed, default in (
+            ("Microphones (--input-device)", snapshot.inputs, snapshot.default_input),
+            ("Speakers (--output-device)", snapshot.outputs, snapshot.default_output),
+        ):
+            print(f"  {title}:")
+            for server_device in listed:
+                mark = "  (default)" if server_device.name == default else ""
+                print(f"    {server_device.description}  [{server_device.name}]{mark}")
+        print("Use the description or the name in brackets.")
+        return 0
     devices = scan()
     if not devices:
         print("No audio devices found (is a sound server running?).")

@@ -8,25 +8,29 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop.backends import OfflineEngineHost
-from desktop.cli import CliOptions
-from desktop.config_store import LoadedSettings, save_settings
-from desktop.controller import ConversationController
-from desktop.echo_guard import engine_echo_mode
-from desktop.secrets import KeyStore
-from desktop.state import ConnectionState
+from desktop.barge_in.echo_policy import engine_echo_mode
+from desktop.config.cli import CliOptions
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
+from desktop.config.store import LoadedSettings, save_settings
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.state import ConnectionState
+from desktop.conversation.controller import ConversationController
+
+if TYPE_CHECKING:  # both load on demand: a run without sound or without a window
+    from audio_engine import AudioEngine
+    from audio_engine.supervisor import AudioSupervisor
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 NO_AUDIO_MESSAGE = (
-    "No audio device could be opened ({reason}). Typed conversation still works; "
-    "check that a sound server (PulseAudio or PipeWire) is running, then choose "
-    "devices in the Audio panel."
+    "No sound: the audio engine is not available ({reason}). Typed conversation still works."
 )
 
 
@@ -60,10 +64,11 @@ class ParleyApp(QObject):
         self.keys = KeyStore(self.settings)
         self.offline = OfflineEngineHost(**(engine_options or _engine_options(self.settings)))
         self.controller = ConversationController(self.settings, self.keys, self.offline)
-        self.audio: Any = None
+        self.audio: AudioEngine | None = None
+        self.audio_supervisor: AudioSupervisor | None = None
         self.audio_problem: str | None = None
         self._with_audio = with_audio
-        self.window: Any = None
+        self.window: MainWindow | None = None
         if with_window:
             from ui.main_window import MainWindow
             from ui.theme import apply_theme
@@ -92,9 +97,14 @@ class ParleyApp(QObject):
             self.controller.connect_backend()
 
     def start_audio(self) -> bool:
-        """Open the sound devices; without them the app carries on text-only."""
+        """Open the sound devices; without them the app carries on text-only.
+
+        The engine stays attached even when it cannot open yet: the audio
+        supervisor opens it by itself once a sound server or device appears.
+        """
         try:
             from audio_engine import AudioDeviceError, AudioEngine
+            from audio_engine.supervisor import AudioSupervisor
         except ImportError as exc:
             self._no_audio(str(exc))
             return False
@@ -114,21 +124,23 @@ class ParleyApp(QObject):
                 output_device=options.output_device or None,
                 chunk_ms=options.chunk_ms,
             )
-        try:
-            audio.start()
-        except AudioDeviceError as exc:
-            self._no_audio(str(exc))
-            audio.deleteLater()
-            return False
+        supervisor = AudioSupervisor(audio, self)
         self.audio = audio
-        self.controller.audio = audio
-        self.controller.settings_changed("audio")  # headset mode, the echo guard
+        self.audio_supervisor = supervisor
+        self.controller.attach_audio(audio)  # sessions, barge-in, headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
         audio.device_error.connect(self.controller.on_audio_device_error)
-        audio.device_notice.connect(self.controller.status_message)
+        supervisor.device_event.connect(self.controller.status_message)
+        supervisor.health_changed.connect(self._on_audio_supervisor_health_changed)
         if self.window is not None:
-            self.window.attach_audio(audio)
-        return True
+            self.window.attach_audio(audio, supervisor)
+        started = supervisor.start()
+        if not started:
+            self.controller.status_message.emit(supervisor.health_text)
+        return started
+
+    def _on_audio_supervisor_health_changed(self, _health: object, text: str) -> None:
+        self.audio_problem = text or None
 
     def _no_audio(self, reason: str) -> None:
         self.audio_problem = NO_AUDIO_MESSAGE.format(reason=reason)
@@ -149,10 +161,13 @@ class ParleyApp(QObject):
     def close(self) -> None:
         """Stop the session, the audio streams and the offline engine."""
         self.controller.shutdown()
+        if self.audio_supervisor is not None:
+            self.audio_supervisor.stop()
+            self.audio_supervisor = None
         if self.audio is not None:
             self.audio.stop()
             self.audio = None
-            self.controller.audio = None
+            self.controller.attach_audio(None)
         self.offline.stop()
         if self.window is not None:
             self.window.hide()
@@ -164,7 +179,7 @@ class ParleyApp(QObject):
         return self.controller.connection_state is ConnectionState.LIVE
 
 
-def _engine_options(settings: Any) -> dict[str, Any]:
+def _engine_options(settings: Settings) -> dict[str, Any]:
     """The offline engine's options from the settings (a chat endpoint, a model dir)."""
     engine = settings.engine
     options: dict[str, Any] = {}

@@ -13,9 +13,10 @@ import time
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from desktop.cli import CliOptions
-from desktop.config_store import LoadedSettings
-from desktop.state import ConnectionState, TurnState
+from desktop.config.cli import CliOptions
+from desktop.config.store import LoadedSettings
+from desktop.connection.state import ConnectionState
+from desktop.conversation.turn_machine import TurnState
 
 SMOKE_TIMEOUT_S = 60.0
 SPEECH_TIMEOUT_S = 30.0
@@ -59,7 +60,7 @@ def run_smoke_test(loaded: LoadedSettings, options: CliOptions) -> int:
     loop.exec()
     elapsed = time.monotonic() - started
     received_ms = sum(
-        app.controller.tracker.received_ms(e.key) for e in app.controller.transcript.entries()
+        app.controller.tracker.received_ms(e.id) for e in app.controller.transcript.entries()
     )
     reply = next((e.text for e in app.controller.transcript.entries() if e.role == "assistant"), "")
     # Typed turns need no speech recogniser; a bundle that lost the Whisper

@@ -6,11 +6,12 @@
 #   system-deps.sh dist   plus what building the installers needs
 set -euo pipefail
 
-RUN_PKGS=(libportaudio2 portaudio19-dev espeak-ng libespeak-ng1 python3-venv python3-dev gcc
+RUN_PKGS=(libportaudio2 portaudio19-dev libasound2-plugins libpulse0 espeak-ng libespeak-ng1
+          python3-venv python3-dev gcc
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libegl1 libgl1
           libfontconfig1 libdbus-1-3 fonts-dejavu-core)
-TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins sox xvfb xauth imagemagick)
-DIST_PKGS=(dpkg-dev binutils xdotool)
+TEST_PKGS=(pulseaudio pulseaudio-utils sox xvfb xauth imagemagick xdotool git)
+DIST_PKGS=(dpkg-dev binutils)
 
 wanted=("${RUN_PKGS[@]}")
 case "${1:-run}" in
@@ -30,10 +31,12 @@ for pkg in "${wanted[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
     [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
-# python3-venv/python3-dev only matter when python3 is the system one.
-if python3 -c 'import venv, sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else 1)' 2>/dev/null; then
+# python3-venv and python3-dev matter only for the distribution's own Python
+# (a pyenv, conda or python.org build brings its own venv and headers).
+PY="${PYTHON:-python3}"
+if ! "$PY" -c 'import sys; sys.exit(0 if sys.base_prefix == "/usr" else 1)' 2>/dev/null; then
     filtered=()
-    for pkg in "${missing[@]}"; do
+    for pkg in "${missing[@]+"${missing[@]}"}"; do
         [[ "$pkg" == python3-venv || "$pkg" == python3-dev ]] || filtered+=("$pkg")
     done
     missing=("${filtered[@]+"${filtered[@]}"}")

@@ -1,4 +1,4 @@
-"""Suite-wide set-up: headless Qt, and the virtual sound card when it runs."""
+"""Suite-wide set-up: headless Qt, one isolation fixture, the sound card, keyrings, Xvfb."""
 
 from __future__ import annotations
 
@@ -9,18 +9,33 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
-import keyring.backend
 import keyring.backends.fail
 import pytest
 
+from tests.support.ci import unavailable
+from tests.support.keyrings import MemoryKeyring
+from tests.support.x_server import Keyboard, XServer
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The API key must never come from the developer's own environment in tests.
-for _name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
-    os.environ.pop(_name, None)
 os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-pytest_plugins = ["tests.x_server"]
+#: What the environment may hold that would change a test: every Parley setting
+#: (PARLEY_*) and the conventional names of the API keys and the Azure endpoint.
+_FOREIGN_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs in its own directory: settings, logs, caches and ``.env`` there,
+    never the user's, and no setting or key from the developer's environment."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("PARLEY_") or name in _FOREIGN_VARIABLES:
+            monkeypatch.delenv(name)
+    return tmp_path
 
 
 def pulse_available() -> bool:
@@ -34,33 +49,13 @@ def pulse_available() -> bool:
 def pulse_server() -> str:
     """The PULSE_SERVER address of the virtual sound card (tests/virtual_audio.sh)."""
     if not pulse_available():
-        if os.environ.get("CI"):
-            pytest.fail("the virtual sound card is not running (tests/virtual_audio.sh start)")
-        pytest.skip("no PulseAudio virtual devices; run `bash tests/virtual_audio.sh start`")
+        unavailable("no PulseAudio virtual devices; run `bash tests/virtual_audio.sh start`")
     return os.environ["PULSE_SERVER"]
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring backend in memory: the 'desktop with a keyring' case."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
 
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
+    """A desktop with a keyring: an in-memory backend for the test."""
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
@@ -75,3 +70,26 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="module")
+def x_display() -> Iterator[str]:
+    """A private X server for the module; its display name."""
+    server = XServer()
+    yield server.name
+    server.stop()
+
+
+@pytest.fixture
+def x_server() -> Iterator[XServer]:
+    """A private X server for one test, which may stop it."""
+    server = XServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def keyboard(x_display: str) -> Iterator[Keyboard]:
+    board = Keyboard(x_display)
+    yield board
+    board.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.settings import AudioSettings
+from desktop.config.settings import AudioSettings
+from ui.icons import warning_icon
 from ui.level_meter import LevelMeter
 from ui.settings_form import SettingsForm
 
@@ -31,7 +32,8 @@ class AudioPanel(QWidget):
             ``"audio.echo_cancellation"``, ``"audio.headset_mode"``,
             ``"audio.noise_suppression"``, ``"audio.ignore_echo_barge_in"``,
             ``"audio.chunk_ms"``, ``"audio.format"``.
-        refresh_devices_requested(): list the devices again.
+        refresh_devices_requested(): list the devices again (shown only where the
+            list does not update by itself).
         test_tone_requested(): play a short tone on the output device.
         mic_check_requested(): record a few seconds and play them back.
     """
@@ -59,6 +61,22 @@ class AudioPanel(QWidget):
         self._status = QLabel()
         self._status.setWordWrap(True)
         self._status.setAccessibleName("Audio status")
+        # What is wrong with the sound right now (no server, a silent microphone):
+        # shown until it is fixed, apart from the passing status line below.
+        self._problem = QLabel()
+        self._problem.setWordWrap(True)
+        self._problem.setAccessibleName("Audio problem")
+        bold = self._problem.font()
+        bold.setBold(True)
+        self._problem.setFont(bold)
+        problem_icon = QLabel()
+        problem_icon.setPixmap(warning_icon().pixmap(20, 20))
+        self._problem_row = QWidget()
+        problem_layout = QHBoxLayout(self._problem_row)
+        problem_layout.setContentsMargins(0, 0, 0, 0)
+        problem_layout.addWidget(problem_icon, 0, Qt.AlignmentFlag.AlignTop)
+        problem_layout.addWidget(self._problem, 1)
+        self._problems: dict[str, str] = {}
         self.form = SettingsForm(
             "audio",
             AudioSettings,
@@ -86,10 +104,12 @@ class AudioPanel(QWidget):
         column = QVBoxLayout(self)
         column.addLayout(devices)
         column.addLayout(buttons)
+        column.addWidget(self._problem_row)
         column.addWidget(self._status)
         column.addWidget(self.form)
         column.addStretch(1)
         self._status.hide()
+        self._problem_row.hide()
         self.set_devices([], [], "", "")
         self.set_values(AudioSettings())
 
@@ -105,24 +125,37 @@ class AudioPanel(QWidget):
     # Rendering --------------------------------------------------------------
 
     def set_devices(
-        self, inputs: Sequence[str], outputs: Sequence[str], current_in: str, current_out: str
+        self,
+        inputs: Sequence[tuple[str, str]],
+        outputs: Sequence[tuple[str, str]],
+        current_in: str,
+        current_out: str,
     ) -> None:
-        """List the devices; a saved device that is missing stays listed as such."""
+        """List the devices as (value, label) pairs; ``""`` is the system default.
+
+        A saved device that is missing stays listed as such. Without a default
+        entry in the list, a plain "System default" one comes first.
+        """
         self._fill(self.input_combo, inputs, current_in)
         self._fill(self.output_combo, outputs, current_out)
 
     @staticmethod
-    def _fill(combo: QComboBox, names: Sequence[str], current: str) -> None:
+    def _fill(combo: QComboBox, options: Sequence[tuple[str, str]], current: str) -> None:
         blocked = combo.blockSignals(True)
         combo.clear()
-        combo.addItem(DEFAULT_DEVICE_TEXT, "")
-        for name in names:
-            if name:
-                combo.addItem(name, name)
+        if not any(value == "" for value, _label in options):
+            combo.addItem(DEFAULT_DEVICE_TEXT, "")
+        for value, label in options:
+            combo.addItem(label, value)
+            combo.setItemData(combo.count() - 1, value or label, Qt.ItemDataRole.ToolTipRole)
         if current and combo.findData(current) < 0:
             combo.addItem(f"{current} (not connected)", current)
         combo.setCurrentIndex(max(combo.findData(current), 0))
         combo.blockSignals(blocked)
+
+    def set_live_updates(self, live: bool) -> None:
+        """The lists follow the sound server by themselves: no Refresh button then."""
+        self.refresh_button.setVisible(not live)
 
     def set_values(self, values: AudioSettings) -> None:
         self.form.set_values(values)
@@ -146,6 +179,19 @@ class AudioPanel(QWidget):
         """A line about the audio (e.g. "Mic check: recording…", a device error)."""
         self._status.setText(text)
         self._status.setVisible(bool(text))
+
+    def set_problem(self, kind: str, text: str) -> None:
+        """Show (or, with empty ``text``, clear) a lasting problem of one ``kind``
+        (e.g. ``"health"``, ``"microphone"``) until it is fixed."""
+        if text:
+            self._problems[kind] = text
+        else:
+            self._problems.pop(kind, None)
+        self._problem.setText("\n\n".join(self._problems.values()))
+        self._problem_row.setVisible(bool(self._problems))
+
+    def problem_text(self) -> str:
+        return self._problem.text() if self._problems else ""
 
     def set_tests_enabled(self, enabled: bool) -> None:
         self.test_tone_button.setEnabled(enabled)

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.settings import ConnectionSettings
-from desktop.state import ConnectionState
+from desktop.config.settings import ConnectionSettings
+from desktop.connection.state import ConnectionState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.field_info import choice_label, field_spec, validation_error
 from ui.state_dot import StateDot

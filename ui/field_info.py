@@ -1,7 +1,7 @@
 """What a settings field looks like to an editor: kind, bounds, choices, label.
 
 Pure introspection of the pydantic field info declared in
-:mod:`desktop.settings`, so the form builder never hard-codes an option.
+:mod:`desktop.config.settings`, so the form builder never hard-codes an option.
 """
 
 from __future__ import annotations

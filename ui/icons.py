@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from desktop.state import ConnectionState
+from desktop.connection.state import ConnectionState
 
 
 def resources_dir() -> Path:
@@ -37,6 +37,11 @@ def state_icon(state: ConnectionState) -> QIcon:
     """The app icon with a badge in the colour of ``state``."""
     icon = _icon(f"state-{state.value}.svg")
     return icon if not icon.isNull() else app_icon()
+
+
+def warning_icon() -> QIcon:
+    """Something needs the user's attention (e.g. there is no sound)."""
+    return _icon("warning.svg")
 
 
 def mic_icon(muted: bool) -> QIcon:

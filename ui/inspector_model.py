@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from desktop.logging_setup import REDACTED, redact
+from desktop.config.logging_setup import REDACTED, redact
 
 Direction = Literal["client", "server"]
 ARROWS: dict[str, str] = {"client": "→", "server": "←"}

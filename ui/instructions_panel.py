@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from desktop.settings import DEFAULT_INSTRUCTIONS, InstructionsSettings
+from desktop.config.settings import DEFAULT_INSTRUCTIONS, InstructionsSettings
 from ui.settings_form import SettingsForm
 
 PRESETS: dict[str, str] = {

@@ -7,7 +7,7 @@ module is the switchboard between the two and holds no conversation state.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
-from desktop.state import ConnectionState, TurnState
-from desktop.turns import Entry
+from desktop.config.secrets import KeyStore
+from desktop.connection.state import ConnectionState
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.transcript import TranscriptEntry
+from desktop.conversation.turn_machine import TurnState
+from ui.audio_indicator import AudioIndicator
 from ui.connection_bar import ConnectionBar
 from ui.global_hotkey import GlobalHotkey, HotkeyError
 from ui.global_hotkey import unavailable_reason as global_hotkey_unavailable
@@ -35,11 +37,14 @@ from ui.ptt_key_filter import PushToTalkKeyFilter
 from ui.side_panels import SidePanels
 from ui.talk_controls import TalkControls
 from ui.theme import apply_theme
-from ui.transcript_model import TranscriptEntry
 from ui.transcript_view import TranscriptView
 from ui.tray import Tray
 from ui.window_files import export_audio, export_transcript, remember_geometry, restore_geometry
 from ui.window_menus import build_menus
+
+if TYPE_CHECKING:  # the engine loads with the sound devices, after the window
+    from audio_engine import AudioEngine
+    from audio_engine.supervisor import AudioSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +109,12 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Status")
         self.statusBar().addWidget(self.status_label, 1)
+        self.audio_indicator = AudioIndicator()
+        self.audio_indicator.details_requested.connect(self._on_audio_indicator_details_requested)
+        self.statusBar().addPermanentWidget(self.audio_indicator)
         self._problems: list[str] = []
-        self.audio: Any = None
+        self.audio: AudioEngine | None = None
+        self.audio_supervisor: AudioSupervisor | None = None
 
         self.ptt_filter = PushToTalkKeyFilter(self, self.settings.ui.ptt_key)
         self.ptt_filter.install()
@@ -171,12 +180,28 @@ class MainWindow(QMainWindow):
         c.notification.connect(self._on_controller_notification)
         c.inspector_records.connect(self._on_controller_inspector_records)
 
-    def attach_audio(self, audio: Any) -> None:
-        """Meters and device notices from the audio engine, once it runs."""
+    def attach_audio(self, audio: AudioEngine, supervisor: AudioSupervisor) -> None:
+        """Meters from the audio engine; devices and problems from its supervisor."""
         self.audio = audio
+        self.audio_supervisor = supervisor
         audio.input_level.connect(self.talk.set_input_level)
         audio.output_level.connect(self.talk.set_output_level)
-        self.panels.attach_audio(audio)
+        supervisor.health_changed.connect(self._on_audio_supervisor_health_changed)
+        supervisor.microphone_silence_changed.connect(
+            self._on_audio_supervisor_microphone_silence_changed
+        )
+        self.panels.attach_audio(audio, supervisor)
+
+    def _on_audio_supervisor_health_changed(self, _health: object, text: str) -> None:
+        self.audio_indicator.set_problem("health", text)
+
+    def _on_audio_supervisor_microphone_silence_changed(self, text: str) -> None:
+        self.audio_indicator.set_problem("microphone", text)
+        self.show_status(text or "The microphone picks up sound again.")
+
+    def _on_audio_indicator_details_requested(self) -> None:
+        self.panel_dock.show()
+        self.panels.show_audio_tab()
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -209,17 +234,11 @@ class MainWindow(QMainWindow):
             self._apply_global_hotkey()
 
     def _switch_devices(self) -> None:
-        if self.audio is None:
+        if self.audio_supervisor is None:
             self.show_status("No audio engine is running; the devices apply at the next start.")
             return
         audio = self.settings.audio
-        try:
-            self.audio.set_devices(audio.input_device or None, audio.output_device or None)
-        except Exception as exc:  # AudioDeviceError and PortAudio's own errors
-            self.show_status(f"Could not open the audio devices: {exc}")
-            self.panels.show_audio_problem(str(exc))
-            return
-        self.panels.attach_audio_devices(self.audio)
+        self.audio_supervisor.set_devices(audio.input_device or None, audio.output_device or None)
 
     def _on_connection_bar_api_key_entered(self, backend: str, key: str) -> None:
         try:
@@ -286,32 +305,17 @@ class MainWindow(QMainWindow):
         self.talk.set_ptt_held(False)
         self.controller.ptt_release()
 
-    def _on_controller_connection_state_changed(self, state: object, reason: str) -> None:
-        if not isinstance(state, ConnectionState):
-            return
+    def _on_controller_connection_state_changed(self, state: ConnectionState, reason: str) -> None:
         self.connection_bar.set_connection_state(state, reason)
         self.tray.set_connection_state(state, reason)
         if state is ConnectionState.FAILED:
             self.show_status(reason)
 
-    def _on_controller_turn_state_changed(self, state: object) -> None:
-        if isinstance(state, TurnState):
-            self.talk.set_turn_state(state)
+    def _on_controller_turn_state_changed(self, state: TurnState) -> None:
+        self.talk.set_turn_state(state)
 
-    def _on_controller_entry_changed(self, entry: object) -> None:
-        if isinstance(entry, Entry):
-            self.transcript.model.add_entry(
-                TranscriptEntry(
-                    id=entry.key,
-                    role=entry.role,
-                    text=entry.text,
-                    status=entry.status,
-                    time=entry.time,
-                    tool_name=entry.tool_name,
-                    tool_arguments=entry.tool_arguments,
-                    tool_result=entry.tool_result,
-                )
-            )
+    def _on_controller_entry_changed(self, entry: TranscriptEntry) -> None:
+        self.transcript.model.add_entry(entry)
 
     def _on_controller_notification(self, title: str, text: str) -> None:
         self.tray.notify(title, text)

@@ -1,6 +1,6 @@
 """A form generated from one settings group model.
 
-Given a group model class from :mod:`desktop.settings` and the fields to show,
+Given a group model class from :mod:`desktop.config.settings` and the fields to show,
 it builds the right editor per field (bounds, choices, labels and tooltips
 all come from the pydantic field info) and reports the user's edits as
 ``setting_changed("group.field", value)``.

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.audio_checks import AudioChecks
-from desktop.controller import ConversationController
-from desktop.settings import UiSettings
-from desktop.usage import UsageLedger
+from desktop.audio.checks import AudioChecks
+from desktop.config.settings import UiSettings
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.usage import UsageLedger
 from ui.audio_panel import AudioPanel
 from ui.instructions_panel import InstructionsPanel
 from ui.settings_form import SettingsForm
@@ -18,6 +18,10 @@ from ui.tools_panel import ToolsPanel
 from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
 from ui.voice_panel import VoicePanel
+
+if TYPE_CHECKING:
+    from audio_engine import AudioEngine
+    from audio_engine.supervisor import AudioSupervisor, DeviceOption
 
 
 class SidePanels(QTabWidget):
@@ -53,6 +57,7 @@ class SidePanels(QTabWidget):
         self.tools = ToolsPanel()
         self.usage = UsagePanel()
         self.usage.reset_conversation_requested.connect(controller.reset_conversation)
+        self.supervisor: AudioSupervisor | None = None
         self.checks = AudioChecks(self)
         self.checks.status.connect(self.audio.set_status)
         self.audio.test_tone_requested.connect(self.checks.play_tone)
@@ -65,7 +70,7 @@ class SidePanels(QTabWidget):
         self.addTab(_page(self.voice), "&Voice")
         self.addTab(_page(self.instructions), "&Instructions")
         self.addTab(_page(self.vad), "VA&D")
-        self.addTab(_page(self.audio, keys_box), "A&udio")
+        self._audio_tab = self.addTab(_page(self.audio, keys_box), "A&udio")
         self.addTab(_page(self.tools), "&Tools")
         self.addTab(_page(self.usage), "Usa&ge")
         controller.voice_lock_changed.connect(self._on_controller_voice_lock_changed)
@@ -83,42 +88,62 @@ class SidePanels(QTabWidget):
         self.tools.set_values(settings.tools)
         self.usage.set_prices(settings.prices)
 
-    def attach_audio(self, audio: Any) -> None:
+    def attach_audio(self, audio: AudioEngine, supervisor: AudioSupervisor) -> None:
+        """The engine's meters and the supervisor's devices and problems."""
         self.checks.audio = audio
+        self.supervisor = supervisor
         audio.input_level.connect(self.audio.set_input_level)
         audio.output_level.connect(self.audio.set_output_level)
+        audio.route_changed.connect(self._on_audio_route_changed)
+        supervisor.devices_changed.connect(self._on_supervisor_devices_changed)
+        supervisor.health_changed.connect(self._on_supervisor_health_changed)
+        supervisor.microphone_silence_changed.connect(
+            self._on_supervisor_microphone_silence_changed
+        )
+        self.audio.set_live_updates(supervisor.watching)
         self.audio.set_tests_enabled(True)
         self.refresh_devices()
 
     def refresh_devices(self) -> None:
-        try:
-            from audio_engine import list_input_devices, list_output_devices
-
-            inputs = [d.name for d in list_input_devices()]
-            outputs = [d.name for d in list_output_devices()]
-        except Exception as exc:  # a broken sound server must not take the window down
-            self.audio.set_status(f"Could not list audio devices: {exc}")
+        if self.supervisor is None:
             return
-        audio = self.controller.settings.audio
-        self.audio.set_devices(inputs, outputs, audio.input_device, audio.output_device)
-        if not inputs and not outputs:
-            self.audio.set_status("No audio devices found. Typed conversation still works.")
+        self.supervisor.refresh_devices()
+
+    def show_audio_tab(self) -> None:
+        self.setCurrentIndex(self._audio_tab)
 
     def show_audio_problem(self, text: str) -> None:
-        self.audio.set_status(text)
+        self.audio.set_problem("health", text)
 
-    def attach_audio_devices(self, audio: Any) -> None:
-        names = [getattr(d, "name", "none") for d in (audio.active_input, audio.active_output)]
-        self.audio.set_status(f"Using {names[0]} and {names[1]}.")
+    def _on_supervisor_devices_changed(
+        self, inputs: list[DeviceOption], outputs: list[DeviceOption]
+    ) -> None:
+        audio = self.controller.settings.audio
+        self.audio.set_devices(
+            [(o.value, o.label) for o in inputs],
+            [(o.value, o.label) for o in outputs],
+            audio.input_device,
+            audio.output_device,
+        )
+        if len(inputs) <= 1 and len(outputs) <= 1:
+            self.audio.set_status("No audio devices found. Typed conversation still works.")
+
+    def _on_supervisor_health_changed(self, _health: object, text: str) -> None:
+        self.audio.set_problem("health", text)
+
+    def _on_supervisor_microphone_silence_changed(self, text: str) -> None:
+        self.audio.set_problem("microphone", text)
+
+    def _on_audio_route_changed(self, microphone: str, speaker: str) -> None:
+        self.audio.set_status(f"Using the microphone {microphone!r} and the speaker {speaker!r}.")
 
     def _on_controller_voice_lock_changed(self, reason: str) -> None:
         self.voice.set_voice_locked(bool(reason), reason)
         if not reason:
             self.voice.set_values(self.controller.settings.voice)
 
-    def _on_controller_usage_changed(self, ledger: object) -> None:
-        if isinstance(ledger, UsageLedger):
-            self.usage.set_usage(ledger.last_turn.as_dict(), ledger.session.as_dict())
+    def _on_controller_usage_changed(self, ledger: UsageLedger) -> None:
+        self.usage.set_usage(ledger.last_turn, ledger.session)
 
 
 def _page(*widgets: QWidget) -> QWidget:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.state import TurnState
+from desktop.conversation.turn_machine import TurnState
 from ui.level_meter import LevelMeter
 from ui.state_dot import StateDot
 

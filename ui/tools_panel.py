@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.settings import ToolSettings
+from desktop.config.settings import ToolSettings
 from ui.settings_form import SettingsForm
 
 

@@ -1,4 +1,4 @@
-"""The conversation as a list model the controller pushes updates into.
+"""The conversation as a list model the controller pushes its entries into.
 
 Updates touch one row only (``dataChanged`` for that index), so a reply
 streaming at 50 deltas a second never rebuilds the list. Streamed text is
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -23,65 +21,14 @@ from PySide6.QtCore import (
     QTimer,
 )
 
+from desktop.conversation.transcript import TranscriptEntry, entry_plain_text
+
 log = logging.getLogger(__name__)
-
-Role = Literal["user", "assistant", "tool", "notice"]
-#: pending: speech heard, no text yet; streaming: text arriving; done;
-#: failed: ``text`` holds the reason; interrupted: the user cut the reply short.
-Status = Literal["pending", "streaming", "done", "failed", "interrupted"]
-
-ROLE_NAMES: dict[str, str] = {
-    "user": "You",
-    "assistant": "Assistant",
-    "tool": "Tool",
-    "notice": "Notice",
-}
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
 RevisionRole = Qt.ItemDataRole.UserRole + 2
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class TranscriptEntry:
-    """One line of the conversation."""
-
-    id: str
-    role: Role
-    text: str = ""
-    status: Status = "done"
-    time: datetime = field(default_factory=lambda: datetime.now().astimezone())
-    tool_name: str = ""
-    tool_arguments: str = ""
-    tool_result: str = ""
-
-
-def entry_body(entry: TranscriptEntry) -> str:
-    """What the entry says, as shown to the user."""
-    if entry.role == "tool":
-        call = f"{entry.tool_name}({entry.tool_arguments})"
-        if entry.status == "failed":
-            return f"{call} failed: {entry.tool_result or entry.text}"
-        if entry.tool_result:
-            return f"{call} → {entry.tool_result}"
-        return f"{call} …"
-    if entry.status == "failed":
-        reason = entry.text or "unknown error"
-        return f"transcription failed: {reason}" if entry.role == "user" else f"failed: {reason}"
-    if entry.role == "user" and not entry.text:
-        return "(speech)"
-    if entry.status == "interrupted":
-        return f"{entry.text} (interrupted)" if entry.text else "(interrupted)"
-    return entry.text
-
-
-def entry_header(entry: TranscriptEntry) -> str:
-    return f"{ROLE_NAMES.get(entry.role, entry.role)} · {entry.time.strftime('%H:%M:%S')}"
-
-
-def entry_plain_text(entry: TranscriptEntry) -> str:
-    return f"[{entry.time.strftime('%H:%M:%S')}] {ROLE_NAMES.get(entry.role)}: {entry_body(entry)}"
 
 
 class TranscriptModel(QAbstractListModel):

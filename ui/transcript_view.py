@@ -40,15 +40,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.transcript_export import EXPORT_FORMATS, export_text
-from ui.transcript_model import (
-    EntryRole,
+from desktop.conversation.export import EXPORT_FORMATS, write_transcript
+from desktop.conversation.transcript import (
     TranscriptEntry,
-    TranscriptModel,
     entry_body,
     entry_header,
     entry_plain_text,
 )
+from ui.transcript_model import EntryRole, TranscriptModel
 
 _PAD = 6
 #: A streaming entry's height grows in steps of this many lines (fewer relayouts).
@@ -252,8 +251,7 @@ class TranscriptView(QWidget):
 
     def export_to(self, path: Path, fmt: str) -> None:
         """Write the transcript to ``path``; ``OSError``/``ValueError`` on failure."""
-        text = export_text(self.model.entries(), fmt)
-        path.write_text(text, encoding="utf-8")
+        write_transcript(self.model.entries(), path, fmt)
 
     def _on_export_chosen(self, fmt: str) -> None:
         suffix = EXPORT_FORMATS[fmt]

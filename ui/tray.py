@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from desktop.state import ConnectionState
+from desktop.connection.state import ConnectionState
 from ui.connection_bar import STATE_TEXT
 from ui.icons import state_icon
 

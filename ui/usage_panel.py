@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,10 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.settings import PriceTable
+from desktop.config.settings import PriceTable
+from desktop.conversation.usage import TokenCounts, cost
 from ui.settings_form import SettingsForm
 
-#: Counter keys (the price table's field names) and their row labels.
+#: Counter keys (the fields of TokenCounts and of the price table) and their row labels.
 COUNTERS: dict[str, str] = {
     "text_input": "Text in",
     "text_cached_input": "Text in (cached)",
@@ -28,16 +27,7 @@ COUNTERS: dict[str, str] = {
     "text_output": "Text out",
     "audio_output": "Audio out",
 }
-
-
-def _count(counts: Mapping[str, object], key: str) -> int:
-    value = counts.get(key, 0)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def estimate_cost(counts: Mapping[str, object], prices: PriceTable) -> float:
-    """US dollars for ``counts`` (keys as in :data:`COUNTERS`) at ``prices``."""
-    return sum(_count(counts, key) * float(getattr(prices, key)) for key in COUNTERS) / 1e6
+assert set(COUNTERS) == set(TokenCounts().as_dict()), "COUNTERS out of step with TokenCounts"
 
 
 def format_cost(dollars: float) -> str:
@@ -57,8 +47,8 @@ class UsagePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._turn: dict[str, object] = {}
-        self._session: dict[str, object] = {}
+        self._turn = TokenCounts()
+        self._session = TokenCounts()
         grid = QGridLayout()
         grid.addWidget(self._bold("Tokens"), 0, 0)
         grid.addWidget(self._bold("Last turn"), 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -110,9 +100,9 @@ class UsagePanel(QWidget):
 
     # Rendering --------------------------------------------------------------
 
-    def set_usage(self, turn: Mapping[str, object], session: Mapping[str, object]) -> None:
-        """Counts keyed like :data:`COUNTERS` (``TokenCounts.as_dict()``)."""
-        self._turn, self._session = dict(turn), dict(session)
+    def set_usage(self, turn: TokenCounts, session: TokenCounts) -> None:
+        """The last turn's and the session's counts."""
+        self._turn, self._session = turn, session
         self._render()
 
     def set_prices(self, prices: PriceTable) -> None:
@@ -133,13 +123,11 @@ class UsagePanel(QWidget):
     def _render(self) -> None:
         prices = self.prices()
         for scope, counts in (("turn", self._turn), ("session", self._session)):
-            total = 0
+            values = counts.as_dict()
             for key in COUNTERS:
-                value = _count(counts, key)
-                total += value
-                self._cells[(key, scope)].setText(f"{value:,}")
-            self._cells[("total", scope)].setText(f"{total:,}")
-            self._cells[("cost", scope)].setText(format_cost(estimate_cost(counts, prices)))
+                self._cells[(key, scope)].setText(f"{values[key]:,}")
+            self._cells[("total", scope)].setText(f"{counts.total:,}")
+            self._cells[("cost", scope)].setText(format_cost(cost(counts, prices)))
 
     # User intent ------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
-from desktop.settings import AudioSettings, TranscriptionSettings, TurnDetectionSettings
+from desktop.config.settings import AudioSettings, TranscriptionSettings, TurnDetectionSettings
 from ui.settings_form import SettingsForm
 
 #: Which turn-detection fields mean something in each mode.

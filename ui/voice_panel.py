@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.settings import VoiceSettings
+from desktop.config.settings import VoiceSettings
 from ui.settings_form import SettingsForm
 
 _VOICE_TIP = str(VoiceSettings.model_fields["voice"].description)

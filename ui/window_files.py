@@ -7,8 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
-from desktop.controller import ConversationController
-from desktop.settings import UiSettings
+from desktop.config.settings import UiSettings
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.export import EXPORT_FORMATS
 
 
 def export_audio(parent: QWidget, controller: ConversationController) -> None:
@@ -24,17 +25,14 @@ def export_audio(parent: QWidget, controller: ConversationController) -> None:
 
 def export_transcript(parent: QWidget, controller: ConversationController, fmt: str) -> None:
     """Ask where to save the transcript as ``markdown`` or ``json``, then save it."""
-    suffix = ".md" if fmt == "markdown" else ".json"
+    suffix = EXPORT_FORMATS[fmt]
     name, _ = QFileDialog.getSaveFileName(
         parent, "Export transcript", f"conversation{suffix}", f"*{suffix}"
     )
     if not name:
         return
     try:
-        if fmt == "markdown":
-            controller.export_markdown(Path(name))
-        else:
-            controller.export_json(Path(name))
+        controller.export_transcript(Path(name), fmt)
     except OSError as exc:
         QMessageBox.warning(parent, "Export failed", f"Could not write {name}:\n{exc}")
 

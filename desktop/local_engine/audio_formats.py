@@ -7,7 +7,7 @@ import numpy.typing as npt
 import soxr
 
 from audio_engine import g711
-from desktop.realtime.names import G711_RATE, PCM_RATE
+from desktop.protocol import G711_RATE, PCM_RATE
 
 Int16Array = npt.NDArray[np.int16]
 INTERNAL_RATE = PCM_RATE

@@ -12,7 +12,7 @@ from desktop.local_engine.errors import (
     invalid_value,
     missing_parameter,
 )
-from desktop.realtime.names import GA_TO_BETA_CONTENT, Dialect
+from desktop.protocol import GA_TO_BETA_CONTENT, Dialect
 
 #: Stored audio is 24 kHz PCM16.
 BYTES_PER_SECOND = 48000

@@ -18,8 +18,7 @@ from desktop.local_engine.input_audio import InputAudioBuffer
 from desktop.local_engine.response_control import ResponseControl
 from desktop.local_engine.session_state import ClientEvent, Handler, SessionState
 from desktop.local_engine.transcription import InputTranscriber
-
-MIN_COMMIT_MS = 100
+from desktop.protocol import MIN_COMMIT_MS
 
 
 class InputHandlers:

@@ -12,7 +12,7 @@ from desktop.local_engine.session_config import (
     validate_tool_choice,
     validate_tools,
 )
-from desktop.realtime.names import BETA_TO_GA_AUDIO_FORMAT, VOICES_GA, Dialect
+from desktop.protocol import BETA_TO_GA_AUDIO_FORMAT, OUTPUT_MODALITIES, VOICES_GA, Dialect
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def resolve_settings(config: SessionConfig, request: Any, dialect: Dialect) -> R
         )
     modalities = request.get("output_modalities", request.get("modalities"))
     if modalities is not None:
-        if not isinstance(modalities, list) or not set(modalities) <= {"text", "audio"}:
+        if not isinstance(modalities, list) or not set(modalities) <= set(OUTPUT_MODALITIES):
             raise invalid_value("response.output_modalities", "Expected ['audio'] or ['text'].")
         settings["audio_output"] = "audio" in modalities
     voice = request.get("voice") or (request.get("audio") or {}).get("output", {}).get("voice")

@@ -29,7 +29,7 @@ from desktop.local_engine.response_output import (
 from desktop.local_engine.response_settings import ResponseSettings
 from desktop.local_engine.session_config import ga_format_wire
 from desktop.local_engine.tools_router import ToolCall
-from desktop.realtime.names import Dialect, server_event_name_for
+from desktop.protocol import Dialect, server_event_name_for
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from desktop.local_engine.chat_client import ChatChoice, ChatEndpoint, check_bas
 from desktop.local_engine.session import EngineServices, Session
 from desktop.local_engine.stt import SpeechRecognizer
 from desktop.local_engine.tts import Synthesizer
-from desktop.realtime.names import Dialect
+from desktop.protocol import Dialect
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from desktop.local_engine.session_state import (
     SessionState,
 )
 from desktop.local_engine.transcription import InputTranscriber
-from desktop.realtime.names import Dialect
+from desktop.protocol import Dialect
 
 __all__ = ["EngineServices", "Session"]
 

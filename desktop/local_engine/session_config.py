@@ -15,10 +15,11 @@ from desktop.local_engine.config_fields import (
     parse_beta_format,
     parse_ga_format,
     parse_max_tokens,
+    parse_noise_reduction,
     parse_number,
-    parse_optional_object,
     parse_speed,
     parse_string,
+    parse_transcription,
     parse_turn_detection,
     parse_voice,
     validate_tool_choice,
@@ -33,7 +34,7 @@ from desktop.local_engine.errors import (
 )
 from desktop.local_engine.session_model import SessionConfig, TurnDetection
 from desktop.local_engine.session_wire import ga_format_wire, to_wire, turn_detection_wire
-from desktop.realtime.names import Dialect
+from desktop.protocol import BETA_TEMPERATURE_MAX, BETA_TEMPERATURE_MIN, Dialect
 
 __all__ = [
     "SessionConfig",
@@ -209,8 +210,11 @@ def _apply_beta(config: SessionConfig, session: dict[str, Any]) -> SessionConfig
     changes.update(_common_tools(session))
     if "temperature" in session:
         temperature = parse_number(session["temperature"], "session.temperature")
-        if not 0.6 <= temperature <= 1.2:
-            raise invalid_value("session.temperature", "temperature must be between 0.6 and 1.2.")
+        if not BETA_TEMPERATURE_MIN <= temperature <= BETA_TEMPERATURE_MAX:
+            raise invalid_value(
+                "session.temperature",
+                f"temperature must be between {BETA_TEMPERATURE_MIN} and {BETA_TEMPERATURE_MAX}.",
+            )
         changes["temperature"] = temperature
     if "max_response_output_tokens" in session:
         changes["max_output_tokens"] = parse_max_tokens(
@@ -229,11 +233,11 @@ def _input_options(
     transcription, noise_reduction, turn_detection = keys
     changes: dict[str, Any] = {}
     if transcription in source:
-        changes["transcription"] = parse_optional_object(
+        changes["transcription"] = parse_transcription(
             source[transcription], prefix + transcription
         )
     if noise_reduction in source:
-        changes["noise_reduction"] = parse_optional_object(
+        changes["noise_reduction"] = parse_noise_reduction(
             source[noise_reduction], prefix + noise_reduction
         )
     if turn_detection in source:

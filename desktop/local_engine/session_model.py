@@ -7,10 +7,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.protocol import SESSION_LIFETIME_S
+
+__all__ = ["DEFAULT_MODEL", "SESSION_LIFETIME_S", "SessionConfig", "TurnDetection"]
+
 DEFAULT_MODEL = "gpt-realtime"
-SESSION_LIFETIME_S = 3600
-VAD_TYPES = ("server_vad", "semantic_vad")
-EAGERNESS = ("low", "medium", "high", "auto")
 
 
 @dataclass(frozen=True)

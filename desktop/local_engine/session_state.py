@@ -17,7 +17,7 @@ from desktop.local_engine.errors import invalid_value
 from desktop.local_engine.session_config import SessionConfig
 from desktop.local_engine.stt import SpeechRecognizer
 from desktop.local_engine.tts import Synthesizer
-from desktop.realtime.names import Dialect
+from desktop.protocol import Dialect
 
 Emit = Callable[[dict[str, Any]], None]
 ClientEvent = dict[str, Any]

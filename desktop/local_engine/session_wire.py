@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from desktop.local_engine.session_model import SESSION_LIFETIME_S, SessionConfig, TurnDetection
-from desktop.realtime.names import BETA_TO_GA_AUDIO_FORMAT, Dialect
+from desktop.protocol import BETA_TO_GA_AUDIO_FORMAT, Dialect
 
 
 def turn_detection_wire(detection: TurnDetection | None, dialect: Dialect) -> dict[str, Any] | None:

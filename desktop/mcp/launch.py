@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from desktop.secrets import KeyStore
-from desktop.settings import McpServerSettings
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import McpServerSettings
 
 #: Variables a server gets from Parley's environment besides the SDK's safe few
 #: (HOME, PATH, USER...); anything else, API keys above all, stays with Parley.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from desktop.config.settings import McpServerSettings
 from desktop.mcp.records import McpTool
-from desktop.settings import McpServerSettings
 
 Rule = Literal["ask", "allow", "off"]
 

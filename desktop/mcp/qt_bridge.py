@@ -13,12 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import McpServerSettings, McpSettings
 from desktop.mcp.host import McpHost
 from desktop.mcp.launch import launch_for
 from desktop.mcp.policy import is_offered, needs_confirmation
 from desktop.mcp.records import CallOutcome, McpTool, ServerStatus, error_output
-from desktop.secrets import KeyStore
-from desktop.settings import McpServerSettings, McpSettings
 
 
 class McpBridge(QObject):

@@ -6,9 +6,9 @@ a machine without one; the settings file only says which variables are secret.
 
 from __future__ import annotations
 
+from desktop.config.secrets import KeyStore, SaveResult
+from desktop.config.settings import McpServerSettings
 from desktop.mcp.launch import env_slot, token_slot
-from desktop.secrets import KeyStore, SaveResult
-from desktop.settings import McpServerSettings
 
 
 def save_token(keys: KeyStore, server: str, token: str) -> SaveResult:

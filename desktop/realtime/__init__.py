@@ -25,6 +25,7 @@ threads send; ``connection.close()`` from any thread wakes it.
 
 from __future__ import annotations
 
+from desktop.protocol import Dialect
 from desktop.realtime.async_connection import (
     AsyncRealtimeClient,
     AsyncRealtimeConnection,
@@ -90,7 +91,6 @@ from desktop.realtime.events import (
     UnknownEvent,
     Usage,
 )
-from desktop.realtime.names import Dialect
 from desktop.realtime.parsing import parse_server_event
 from desktop.realtime.session_config import translate_response, translate_session
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+from desktop.protocol import DIALECTS, Dialect
 from desktop.realtime.connection import RealtimeConnection
 from desktop.realtime.endpoints import (
     OPENAI_BASE_URL,
@@ -14,7 +15,6 @@ from desktop.realtime.endpoints import (
     openai_compatible_endpoint,
 )
 from desktop.realtime.errors import ConfigurationError
-from desktop.realtime.names import DIALECTS, Dialect
 from desktop.realtime.transport import open_socket
 
 

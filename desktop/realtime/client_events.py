@@ -11,8 +11,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from desktop.protocol import BETA_TO_GA_CONTENT, GA_TO_BETA_CONTENT, Dialect
 from desktop.realtime.errors import SessionConfigError
-from desktop.realtime.names import BETA_TO_GA_CONTENT, GA_TO_BETA_CONTENT, Dialect
 from desktop.realtime.session_config import translate_response, translate_session
 
 Event = dict[str, Any]

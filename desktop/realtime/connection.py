@@ -16,6 +16,7 @@ from typing import Any
 import websocket
 from pydantic import BaseModel
 
+from desktop.protocol import Dialect
 from desktop.realtime import client_events as build
 from desktop.realtime.client_events import Event, EventIdRegistry
 from desktop.realtime.endpoints import Endpoint
@@ -32,7 +33,6 @@ from desktop.realtime.events import (
     ServerEvent,
     SessionCreatedEvent,
 )
-from desktop.realtime.names import Dialect
 from desktop.realtime.parsing import parse_server_event, protocol_error
 from desktop.realtime.resources import (
     ConversationResource,

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from desktop.protocol import Dialect
 from desktop.realtime.errors import ConfigurationError
-from desktop.realtime.names import Dialect
 
 OPENAI_BASE_URL = "wss://api.openai.com/v1"
 AZURE_PREVIEW_API_VERSION = "2025-04-01-preview"

@@ -13,6 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from desktop.protocol import (
+    BETA_TO_GA_CONTENT,
+    BETA_TO_GA_SERVER_EVENTS,
+    LEGACY_SERVER_EVENTS,
+)
 from desktop.realtime.events import (
     EVENT_MODELS,
     PROTOCOL_ERROR_TYPE,
@@ -22,11 +27,6 @@ from desktop.realtime.events import (
     ResponseOutputTextDeltaEvent,
     ServerEvent,
     UnknownEvent,
-)
-from desktop.realtime.names import (
-    BETA_TO_GA_CONTENT,
-    BETA_TO_GA_SERVER_EVENTS,
-    LEGACY_SERVER_EVENTS,
 )
 
 log = logging.getLogger(__name__)

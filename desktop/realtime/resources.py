@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from desktop.protocol import Dialect
 from desktop.realtime import client_events as build
 from desktop.realtime.client_events import Event
-from desktop.realtime.names import Dialect
 
 
 class _Sender(Protocol):

@@ -17,15 +17,20 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from desktop.realtime.errors import SessionConfigError
-from desktop.realtime.names import (
+from desktop.protocol import (
+    AUDIO_FORMAT_FIELDS,
     BETA_TO_GA_AUDIO_FORMAT,
     GA_AUDIO_FORMAT_TO_BETA,
+    OUTPUT_MODALITIES,
     PCM_RATE,
+    SPEED_MAX,
+    SPEED_MIN,
+    TOOL_CHOICES,
     VOICES_BETA,
     VOICES_GA,
     Dialect,
 )
+from desktop.realtime.errors import SessionConfigError
 from desktop.realtime.session_rules import (
     validate_max_tokens,
     validate_noise_reduction,
@@ -93,7 +98,6 @@ _FLAT_RESPONSE_KEYS = frozenset(
 #: GA fields with no beta counterpart.
 _GA_ONLY_KEYS = ("truncation", "include", "prompt", "reasoning", "parallel_tool_calls")
 _BETA_TRANSCRIPTION_KEYS = ("model", "language", "prompt")
-_TOOL_CHOICE_STRINGS = ("auto", "none", "required")
 
 
 def translate_session(session: Mapping[str, Any], dialect: Dialect) -> Config:
@@ -220,13 +224,14 @@ def _format_object(value: Any) -> Config:
         raise SessionConfigError(
             f"unknown audio format {value!r}; use one of {', '.join(GA_AUDIO_FORMAT_TO_BETA)}"
         )
+    unknown = sorted(set(value) - AUDIO_FORMAT_FIELDS[value["type"]])
+    if unknown:
+        raise SessionConfigError(f"{value['type']} takes no option(s) {unknown}")
     if value["type"] == "audio/pcm":
         rate = value.get("rate", PCM_RATE)
         if rate != PCM_RATE:
             raise SessionConfigError(f"PCM audio must be {PCM_RATE} Hz, not {rate!r}")
         return {"type": "audio/pcm", "rate": PCM_RATE}
-    if set(value) - {"type"}:
-        raise SessionConfigError(f"G.711 formats take no options: {dict(value)!r}")
     return {"type": value["type"]}
 
 
@@ -238,9 +243,11 @@ def _validate(out: Config, audio_in: Config, audio_out: Config) -> None:
         if (
             isinstance(speed, bool)
             or not isinstance(speed, int | float)
-            or not 0.25 <= speed <= 1.5
+            or not SPEED_MIN <= speed <= SPEED_MAX
         ):
-            raise SessionConfigError(f"speed must be a number from 0.25 to 1.5, not {speed!r}")
+            raise SessionConfigError(
+                f"speed must be a number from {SPEED_MIN:g} to {SPEED_MAX:g}, not {speed!r}"
+            )
     if "turn_detection" in audio_in:
         validate_turn_detection(audio_in["turn_detection"])
     if "transcription" in audio_in:
@@ -261,7 +268,7 @@ def _validate(out: Config, audio_in: Config, audio_out: Config) -> None:
         raise SessionConfigError("tools must be a list of tool objects")
     choice = out.get("tool_choice")
     if "tool_choice" in out and not (
-        choice in _TOOL_CHOICE_STRINGS or (isinstance(choice, Mapping) and "type" in choice)
+        choice in TOOL_CHOICES or (isinstance(choice, Mapping) and "type" in choice)
     ):
         raise SessionConfigError(
             f"tool_choice must be auto, none, required or a tool selector, not {choice!r}"
@@ -269,7 +276,7 @@ def _validate(out: Config, audio_in: Config, audio_out: Config) -> None:
 
 
 def _ga_modalities(value: Any) -> list[str]:
-    if not isinstance(value, list | tuple) or not value or set(value) - {"text", "audio"}:
+    if not isinstance(value, list | tuple) or not value or set(value) - set(OUTPUT_MODALITIES):
         raise SessionConfigError(
             f"modalities must be a list of 'text' and/or 'audio', not {value!r}"
         )

@@ -1,48 +1,26 @@
-"""Fixtures for the app tests: a controller on the real offline engine."""
+"""Fixtures for the app tests: controllers and whole apps on the real offline engine.
+
+The factories close what they made after the test, so a test never needs its
+own try/finally around a controller or an app.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.backends import OfflineEngineHost
-from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
-from desktop.settings import Settings
-from desktop.state import ConnectionState, TurnState
-
-
-@pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings and logs go to the test's own directory, never the user's."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-
-
-def wait_live(qtbot: QtBot, controller: ConversationController) -> None:
-    qtbot.waitUntil(lambda: controller.connection_state is ConnectionState.LIVE, timeout=15000)
-
-
-def wait_reply(qtbot: QtBot, controller: ConversationController, count: int = 1) -> None:
-    """Until ``count`` assistant replies exist, the newest finished, and the turn is over."""
-
-    def done() -> bool:
-        replies = [e for e in controller.transcript.entries() if e.role == "assistant"]
-        return len(replies) >= count and replies[-1].status == "done"
-
-    qtbot.waitUntil(done, timeout=15000)
-    qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
-
-
-def offline_settings(**groups: dict[str, object]) -> Settings:
-    settings = Settings.build(environment=False, **groups)
-    settings.connection.backend = "offline"
-    return settings
+from desktop.app import ParleyApp
+from desktop.audio.port import AudioPort
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
+from desktop.config.store import LoadedSettings, load_settings
+from desktop.connection.backends import OfflineEngineHost
+from desktop.conversation.controller import ConversationController
+from tests.support.conversation import MakeApp, MakeController, offline_settings
 
 
 @pytest.fixture
@@ -58,9 +36,52 @@ def offline_host() -> Iterator[OfflineEngineHost]:
 
 
 @pytest.fixture
-def controller(
-    qtbot: object, settings: Settings, offline_host: OfflineEngineHost
-) -> Iterator[ConversationController]:
-    ctrl = ConversationController(settings, KeyStore(settings), offline_host)
-    yield ctrl
-    ctrl.shutdown()
+def make_controller(qtbot: QtBot, offline_host: OfflineEngineHost) -> Iterator[MakeController]:
+    """``make_controller(settings, keys=None, host=None, audio=None)``: a controller on
+    ``host`` (the test's offline engine by default), shut down after the test."""
+    made: list[ConversationController] = []
+
+    def make(
+        settings: Settings,
+        keys: KeyStore | None = None,
+        host: OfflineEngineHost | None = None,
+        audio: AudioPort | None = None,
+    ) -> ConversationController:
+        controller = ConversationController(
+            settings, keys or KeyStore(settings), host or offline_host, audio=audio
+        )
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.shutdown()
+
+
+@pytest.fixture
+def controller(make_controller: MakeController, settings: Settings) -> ConversationController:
+    return make_controller(settings)
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot, isolated_home: Path) -> Iterator[MakeApp]:
+    """``make_app(loaded=None, **options)``: a whole app without audio (unless asked),
+    on the offline engine without speech by default; closed after the test."""
+    apps: list[ParleyApp] = []
+
+    def make(loaded: LoadedSettings | None = None, **options: Any) -> ParleyApp:
+        if loaded is None:
+            loaded = load_settings(
+                isolated_home / "settings.toml", connection={"backend": "offline"}
+            )
+            options.setdefault("engine_options", {"speech": False})
+        options.setdefault("with_audio", False)
+        app = ParleyApp(loaded, **options)
+        apps.append(app)
+        if app.window is not None:
+            qtbot.addWidget(app.window)
+        return app
+
+    yield make
+    for app in apps:
+        app.close()

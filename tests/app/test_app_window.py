@@ -15,22 +15,18 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
-from desktop.config_store import load_settings
-from desktop.logging_setup import register_secret, setup_logging
-from desktop.state import TurnState
-from tests.app.conftest import wait_reply
+from desktop.config.logging_setup import register_secret, setup_logging
+from desktop.config.store import load_settings
+from desktop.conversation.turn_machine import TurnState
+from tests.support.conversation import MakeApp, wait_reply
 from ui.inspector_model import rows_to_json
 
 SECRET = "sk-proj-ThisMustNeverLeak0123456789abcdef"
 
 
 @pytest.fixture
-def app(qtbot: QtBot, tmp_path: Path) -> Iterator[ParleyApp]:
-    loaded = load_settings(tmp_path / "settings.toml", connection={"backend": "offline"})
-    parley = ParleyApp(loaded, with_audio=False, engine_options={"speech": False})
-    qtbot.addWidget(parley.window)
-    yield parley
-    parley.close()
+def app(make_app: MakeApp) -> ParleyApp:
+    return make_app()
 
 
 def test_typed_turn_through_the_window(qtbot: QtBot, app: ParleyApp) -> None:
@@ -95,19 +91,15 @@ def test_push_to_talk_without_audio_says_too_short(qtbot: QtBot, app: ParleyApp)
     assert not any(e.role == "assistant" for e in app.controller.transcript.entries())
 
 
-def test_settings_and_window_state_persist(qtbot: QtBot, tmp_path: Path) -> None:
+def test_settings_and_window_state_persist(make_app: MakeApp, tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
-    loaded = load_settings(path, connection={"backend": "offline"})
-    parley = ParleyApp(loaded, with_audio=False, engine_options={"speech": False})
-    try:
-        parley.window.show()
-        parley.window._on_widget_setting_changed("voice.speed", 1.3)
-        parley.window._on_widget_setting_changed("turn_detection.silence_duration_ms", 700)
-        parley.window._on_widget_setting_changed("ui.talk_mode", "ptt")
-        parley.window.close()
-        assert path.exists()
-    finally:
-        parley.close()
+    parley = make_app()
+    parley.window.show()
+    parley.window._on_widget_setting_changed("voice.speed", 1.3)
+    parley.window._on_widget_setting_changed("turn_detection.silence_duration_ms", 700)
+    parley.window._on_widget_setting_changed("ui.talk_mode", "ptt")
+    parley.window.close()
+    assert path.exists()
     again = load_settings(path)
     assert again.problems == []
     assert again.settings.voice.speed == 1.3
@@ -116,15 +108,13 @@ def test_settings_and_window_state_persist(qtbot: QtBot, tmp_path: Path) -> None
     assert again.settings.ui.window_geometry
 
 
-def test_corrupt_settings_file_is_reported_without_blocking(qtbot: QtBot, tmp_path: Path) -> None:
+def test_corrupt_settings_file_is_reported_without_blocking(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
     path = tmp_path / "settings.toml"
     path.write_text("[voice\nspeed = = 3", encoding="utf-8")
-    loaded = load_settings(path)
-    parley = ParleyApp(loaded, with_audio=False)
-    try:
-        assert "not valid TOML" in parley.window.status_label.toolTip()
-    finally:
-        parley.close()
+    parley = make_app(load_settings(path))
+    assert "not valid TOML" in parley.window.status_label.toolTip()
 
 
 @pytest.fixture
@@ -142,7 +132,7 @@ def restored_logging() -> Iterator[None]:
 
 @pytest.mark.usefixtures("restored_logging")
 def test_a_key_never_reaches_logs_settings_or_inspector(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
@@ -150,21 +140,18 @@ def test_a_key_never_reaches_logs_settings_or_inspector(
     path = tmp_path / "settings.toml"
     loaded = load_settings(path, connection={"backend": "offline"})
     assert loaded.settings.openai_api_key is not None
-    parley = ParleyApp(loaded, with_audio=False, engine_options={"speech": False})
+    parley = make_app(loaded, engine_options={"speech": False})
     parley.offline.token = SECRET  # the offline engine now checks the very same key
     register_secret(SECRET)
-    try:
-        parley.window.inspector_dock.show()
-        parley.start(connect=True)
-        qtbot.waitUntil(lambda: parley.live, timeout=15000)
-        parley.controller.send_text(f"my key is {SECRET}")
-        wait_reply(qtbot, parley.controller)
-        qtbot.waitUntil(lambda: parley.window.inspector.model.rowCount() > 5, timeout=3000)
-        inspector_json = rows_to_json(parley.window.inspector.model.log.rows)
-        parley.window.close()
-        logging.getLogger("test").info("endpoint key %s", SECRET)
-    finally:
-        parley.close()
+    parley.window.inspector_dock.show()
+    parley.start(connect=True)
+    qtbot.waitUntil(lambda: parley.live, timeout=15000)
+    parley.controller.send_text(f"my key is {SECRET}")
+    wait_reply(qtbot, parley.controller)
+    qtbot.waitUntil(lambda: parley.window.inspector.model.rowCount() > 5, timeout=3000)
+    inspector_json = rows_to_json(parley.window.inspector.model.log.rows)
+    parley.window.close()
+    logging.getLogger("test").info("endpoint key %s", SECRET)
     assert "response.create" in inspector_json
     assert SECRET not in inspector_json
     for handler in logging.getLogger().handlers:
@@ -205,9 +192,10 @@ def test_no_audio_devices_still_allows_typed_conversation(
     messages: list[str] = []
     app.controller.status_message.connect(messages.append)
     assert not app.start_audio()
-    assert app.audio is None
-    assert app.audio_problem and "Typed conversation still works" in app.audio_problem
-    assert any("No audio device" in m for m in messages)
+    # The engine stays attached, closed, and opens by itself once a server appears.
+    assert app.audio is not None and not app.audio.running
+    assert app.audio_problem and "still works" in app.audio_problem
+    assert any(m.startswith("No sound") for m in messages)
     app.start(connect=True)
     qtbot.waitUntil(lambda: app.live, timeout=15000)
     app.controller.send_text("hello")

@@ -9,9 +9,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from audio_engine import AudioEngine
-from desktop.audio_checks import AudioChecks, tone_pcm
-from tests.audio.sound_card import MonitorRecorder
-from tests.audio_files import find_exact
+from desktop.audio.checks import AudioChecks, tone_pcm
+from tests.support.audio_files import find_exact
+from tests.support.sound_card import MonitorRecorder
 
 pytestmark = pytest.mark.audio
 

@@ -17,30 +17,34 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from audio_engine import AudioEngine
-from desktop.backends import OfflineEngineHost
-from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
-from desktop.state import ConnectionState, TurnState
-from tests.app.audio_helpers import (
+from desktop.config.secrets import KeyStore
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.state import ConnectionState
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.turn_machine import TurnState
+from tests.support.app_audio import (
     audible_blocks,
     heard_blocks,
     make_speech,
     matched_prefix,
     play_into_microphone,
 )
-from tests.app.conftest import offline_settings
-from tests.audio.sound_card import MonitorRecorder
+from tests.support.ci import unavailable
+from tests.support.conversation import offline_settings
+from tests.support.sound_card import MonitorRecorder
 
 pytestmark = [pytest.mark.audio, pytest.mark.speech]
 
 
 @pytest.fixture(scope="module")
 def speech_host() -> Iterator[OfflineEngineHost]:
+    """The offline engine with speech recognition (a failure in CI if it cannot load)."""
     host = OfflineEngineHost(speech=True)
     host.url()
-    if not host._engine.wait_speech_ready(timeout=60):
+    if not host.wait_speech_ready(timeout=60):
+        reason = f"offline speech recognition unavailable: {host.speech_error}"
         host.stop()
-        pytest.skip(f"offline speech recognition unavailable: {host._engine.speech_error}")
+        unavailable(reason)
     yield host
     host.stop()
 
@@ -88,7 +92,7 @@ def session(
     controller = ConversationController(settings, KeyStore(settings), speech_host)
     audio = AudioEngine(chunk_ms=20)
     audio.start()
-    controller.audio = audio
+    controller.attach_audio(audio)
     audio.playback_drained.connect(controller.on_playback_drained)
     result = Session(controller, audio)
     controller.connect_backend()
@@ -128,7 +132,7 @@ def test_hands_free_speech_gets_a_transcript_and_a_spoken_reply(
     assert users and users[0].status == "done"
     assert "hello" in users[0].text.lower() or "how are you" in users[0].text.lower()
     assert reply.text
-    assert_heard_at_sink(session, recorded, reply.key)
+    assert_heard_at_sink(session, recorded, reply.id)
     assert not session.sent("input_audio_buffer.commit"), "server VAD commits hands-free turns"
 
 
@@ -152,7 +156,7 @@ def test_push_to_talk_press_and_release(
     assert len(session.sent("response.create")) == 1
     users = [e for e in controller.transcript.entries() if e.role == "user"]
     assert users and users[0].text
-    assert_heard_at_sink(session, recorded, reply.key)
+    assert_heard_at_sink(session, recorded, reply.id)
 
 
 def test_barge_in_stops_playback_and_truncates_at_what_was_heard(

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from desktop.inspector_feed import InspectorFeed
-from desktop.playback_tracker import PlaybackTracker
+from desktop.audio.port import NullAudio
+from desktop.barge_in.playback_tracker import PlaybackTracker
+from desktop.config.settings import Settings
+from desktop.connection.inspector_feed import InspectorFeed
+from desktop.connection.receiver import ConnectionWorker, ConnectPlan, StreamingMode
 from desktop.realtime import RealtimeClient
-from desktop.worker import ConnectionWorker, ConnectPlan
+from tests.support.conversation import MakeController
 
 
-class PlayingOutput:
+class PlayingOutput(NullAudio):
     """The worker's view of an output device that is 400 ms into a reply."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.interrupted = 0
-
-    def read_chunk(self, timeout: float) -> bytes | None:
-        return None
-
-    def wake_reader(self) -> None:
-        pass
-
-    def play(self, item_id: str, pcm: bytes) -> object:
-        return True
 
     def interrupt(self) -> tuple[str | None, int]:
         self.interrupted += 1
@@ -39,10 +34,12 @@ def make_worker(verdict: bool | None) -> tuple[ConnectionWorker, PlayingOutput]:
         client=RealtimeClient(base_url="ws://127.0.0.1:9/v1"),
         model="m",
         session={},
-        handsfree=True,
-        muted=False,
-        interrupt_response=verdict is None,
-        barge_in_check=None if verdict is None else (lambda: verdict),
+        streaming=StreamingMode(
+            handsfree=True,
+            muted=False,
+            interrupt_response=verdict is None,
+            barge_in_check=None if verdict is None else (lambda: verdict),
+        ),
     )
     worker = ConnectionWorker(plan, output, tracker, InspectorFeed(), None)
     return worker, output
@@ -74,32 +71,23 @@ def test_without_the_guard_every_barge_in_goes_through(qtbot: QtBot) -> None:
     assert output.interrupted == 1
 
 
-def test_the_controller_arms_the_guard_only_when_asked(qtbot: QtBot) -> None:
+def test_the_controller_arms_the_guard_only_when_asked(make_controller: MakeController) -> None:
     from audio_engine import AudioEngine
-    from desktop.backends import OfflineEngineHost
-    from desktop.controller import ConversationController
-    from desktop.secrets import KeyStore
-    from desktop.settings import Settings
 
     settings = Settings.build(environment=False)
     settings.audio.echo_cancellation = "off"
     engine = AudioEngine()  # not started: nothing plays, levels are silence
-    controller = ConversationController(
-        settings, KeyStore(settings), OfflineEngineHost(speech=False), audio=engine
-    )
-    try:
-        assert controller.barge_in_check() is None and controller.server_interrupts()
-        assert controller.update_setting("audio", "ignore_echo_barge_in", True)
-        check = controller.barge_in_check()
-        assert check is not None and not controller.server_interrupts()
-        assert check() is True  # nothing is playing, so any speech is the user's
-        assert controller.answers_voice_turns()  # the server no longer answers by itself
-        assert controller.update_setting("audio", "headset_mode", True)
-        assert controller.barge_in_check() is None
-        assert not controller.answers_voice_turns()
-    finally:
-        controller.shutdown()
-        engine.stop()
+    controller = make_controller(settings, audio=engine)
+    echo, turns = controller.echo, controller.turns
+    assert echo.barge_in_check() is None and echo.server_interrupts()
+    assert controller.update_setting("audio", "ignore_echo_barge_in", True)
+    check = echo.barge_in_check()
+    assert check is not None and not echo.server_interrupts()
+    assert check() is True  # nothing is playing, so any speech is the user's
+    assert turns.answers_voice_turns()  # the server no longer answers by itself
+    assert controller.update_setting("audio", "headset_mode", True)
+    assert echo.barge_in_check() is None
+    assert not turns.answers_voice_turns()
 
 
 def test_an_echo_turn_is_taken_back_and_never_reaches_the_conversation(qtbot: QtBot) -> None:
@@ -140,10 +128,12 @@ def test_an_echo_turn_is_taken_back_and_never_reaches_the_conversation(qtbot: Qt
             client=RealtimeClient(base_url=f"ws://127.0.0.1:{server.socket.getsockname()[1]}/v1"),
             model="m",
             session={"type": "realtime"},
-            handsfree=True,
-            muted=True,
-            interrupt_response=False,
-            barge_in_check=lambda: False,  # the guard hears only the assistant's echo
+            streaming=StreamingMode(
+                handsfree=True,
+                muted=True,
+                interrupt_response=False,
+                barge_in_check=lambda: False,  # the guard hears only the assistant's echo
+            ),
         )
         worker = ConnectionWorker(plan, PlayingOutput(), PlaybackTracker(), InspectorFeed(), None)
         events: list[object] = []

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from desktop.controller import ConversationController
-from desktop.echo_guard import (
-    BargeInGuard,
+from desktop.barge_in.echo_guard import BargeInGuard
+from desktop.barge_in.echo_policy import (
     barge_in_guard_active,
     echo_policy,
     engine_echo_mode,
     server_interrupts,
 )
-from desktop.session_builder import build_session
-from desktop.settings import Settings
+from desktop.config.settings import Settings
+from desktop.connection.session_builder import build_session
+from desktop.conversation.controller import ConversationController
 
 
 def noise_in(settings: Settings) -> object:
@@ -81,7 +81,7 @@ def test_headset_mode_and_noise_suppression_reach_the_audio_engine(
     from audio_engine import AudioEngine
 
     engine = AudioEngine(echo_cancellation="on")
-    controller.audio = engine
+    controller.attach_audio(engine)
     assert engine.echo_cancelling and not engine.noise_suppressing
     assert controller.update_setting("audio", "headset_mode", True)
     assert not engine.echo_cancelling

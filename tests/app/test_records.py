@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.config.settings import PriceTable, Settings
+from desktop.connection.session_builder import build_session, without_voice
+from desktop.conversation.export import write_transcript
+from desktop.conversation.recorder import RATE, ConversationRecorder
+from desktop.conversation.tools import enabled_tool_schemas
+from desktop.conversation.transcript import Transcript
+from desktop.conversation.usage import TokenCounts, UsageLedger, cost
 from desktop.realtime.session_config import translate_session
-from desktop.recorder import RATE, ConversationRecorder
-from desktop.session_builder import build_session, without_voice
-from desktop.settings import PriceTable, Settings
-from desktop.tools import enabled_tool_schemas
-from desktop.turns import Transcript
-from desktop.usage import TokenCounts, UsageLedger
 
 GA_USAGE = {
     "total_tokens": 400,
@@ -53,26 +54,28 @@ def test_usage_splits_cached_tokens_and_prices_them() -> None:
 
 def test_usage_cost_uses_the_editable_price_table() -> None:
     counts = TokenCounts(text_input=1_000_000, audio_output=500_000)
-    assert counts.cost(PriceTable()) == 4.0 + 32.0
-    assert counts.cost(PriceTable(text_input=2.0, audio_output=10.0)) == 2.0 + 5.0
+    assert cost(counts, PriceTable()) == 4.0 + 32.0
+    assert cost(counts, PriceTable(text_input=2.0, audio_output=10.0)) == 2.0 + 5.0
 
 
-def test_transcript_exports_markdown_and_json() -> None:
+def test_transcript_exports_markdown_and_json(tmp_path: Path) -> None:
     transcript = Transcript()
     transcript.finish("u1", "user", "what is 6 times 7")
-    call = transcript.ensure("c1", "tool")
-    call.tool_name, call.tool_arguments, call.tool_result = "calculate", '{"e":"6*7"}', "42"
+    transcript.update(
+        "c1", "tool", tool_name="calculate", tool_arguments='{"e":"6*7"}', tool_result="42"
+    )
     transcript.append_text("a1", "assistant", "It is ")
     transcript.append_text("a1", "assistant", "42.")
     transcript.finish("a1", "assistant", None, "interrupted")
     transcript.finish("u2", "user", "no speech recognised", "failed")
-    markdown = transcript.to_markdown()
+    markdown = write_transcript(transcript.entries(), tmp_path / "t.md", "markdown").read_text()
     assert "**You**" in markdown and "what is 6 times 7" in markdown
-    assert "`calculate`" in markdown and "It is 42. " not in markdown and "It is 42." in markdown
-    assert "(interrupted)" in markdown and "(transcription failed)" in markdown
-    data = json.loads(transcript.to_json())["conversation"]
+    assert "`calculate`" in markdown and "> It is 42. (interrupted)\n" in markdown
+    assert "transcription failed: no speech recognised" in markdown
+    exported = write_transcript(transcript.entries(), tmp_path / "t.json", "json").read_text()
+    data = json.loads(exported)["entries"]
     assert [e["role"] for e in data] == ["user", "tool", "assistant", "user"]
-    assert data[1]["tool_result"] == "42" and "tool_name" not in data[0]
+    assert data[1]["tool"]["result"] == "42" and "tool" not in data[0]
 
 
 def test_recorder_places_both_sides_on_one_timeline(tmp_path: Path) -> None:

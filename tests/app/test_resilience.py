@@ -14,15 +14,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 from websockets.sync.server import ServerConnection, serve
 
-from desktop.backends import OfflineEngineHost
-from desktop.controller import ConversationController
-from desktop.inspector_feed import InspectorFeed
-from desktop.playback_tracker import PlaybackTracker
+from desktop.barge_in.playback_tracker import PlaybackTracker
+from desktop.config.settings import Settings
+from desktop.connection.inspector_feed import InspectorFeed
+from desktop.connection.receiver import ConnectionWorker, ConnectPlan, StreamingMode
+from desktop.connection.state import ConnectionState
+from desktop.conversation.controller import ConversationController
+from desktop.conversation.turn_machine import TurnState
 from desktop.realtime import ProtocolErrorEvent, RealtimeClient, ResponseDoneEvent
-from desktop.secrets import KeyStore
-from desktop.settings import Settings
-from desktop.state import ConnectionState, TurnState
-from desktop.worker import ConnectionWorker, ConnectPlan
+from tests.support.conversation import MakeController
 
 
 def _frames() -> list[dict[str, object]]:
@@ -60,9 +60,7 @@ def test_an_undecodable_audio_delta_is_dropped_and_the_session_goes_on(
         client=RealtimeClient(base_url=scripted_server),
         model="m",
         session={"type": "realtime"},
-        handsfree=False,
-        muted=True,
-        interrupt_response=True,
+        streaming=StreamingMode(handsfree=False, muted=True, interrupt_response=True),
     )
     worker = ConnectionWorker(plan, None, PlaybackTracker(), InspectorFeed(), None)
     events: list[object] = []
@@ -82,19 +80,20 @@ def test_an_undecodable_audio_delta_is_dropped_and_the_session_goes_on(
     assert not worker.isRunning()
 
 
-def test_quitting_during_a_handshake_that_never_answers_is_prompt(qtbot: QtBot) -> None:
+def test_quitting_during_a_handshake_that_never_answers_is_prompt(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
     silent = socket.create_server(("127.0.0.1", 0))  # accepts, never upgrades
     port = silent.getsockname()[1]
     settings = Settings.build(
         environment=False, connection={"backend": "custom", "url": f"ws://127.0.0.1:{port}/v1"}
     )
-    host = OfflineEngineHost(speech=False)
-    controller = ConversationController(settings, KeyStore(settings), host)
+    controller = make_controller(settings)
     try:
         controller.connect_backend()
-        qtbot.waitUntil(lambda: controller.worker is not None, timeout=5000)
+        qtbot.waitUntil(lambda: controller.session.worker is not None, timeout=5000)
         time.sleep(0.3)  # the handshake is now hanging
-        worker = controller.worker
+        worker = controller.session.worker
         assert worker is not None
         started = time.monotonic()
         controller.shutdown()
@@ -102,7 +101,6 @@ def test_quitting_during_a_handshake_that_never_answers_is_prompt(qtbot: QtBot) 
         assert not worker.isRunning()
     finally:
         silent.close()
-        host.stop()
 
 
 def test_releasing_push_to_talk_after_muting_returns_to_idle(

@@ -9,17 +9,24 @@ from urllib.parse import urlsplit
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.backends import OfflineEngineHost
-from desktop.controller import ConversationController
-from desktop.secrets import KeyStore
-from desktop.state import ConnectionState
-from tests.app.conftest import offline_settings, wait_live, wait_reply
-from tests.app.relay import DroppingRelay
+from desktop.config.secrets import KeyStore
+from desktop.connection.backends import OfflineEngineHost
+from desktop.connection.state import ConnectionState
+from desktop.conversation.controller import ConversationController
+from tests.support.conversation import (
+    MakeController,
+    offline_settings,
+    wait_live,
+    wait_reply,
+)
+from tests.support.relay import DroppingRelay
 
 
 @pytest.fixture
 def custom_controller(
-    qtbot: QtBot, offline_host: OfflineEngineHost, monkeypatch: pytest.MonkeyPatch
+    make_controller: MakeController,
+    offline_host: OfflineEngineHost,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[ConversationController, DroppingRelay]]:
     """A controller on the 'custom URL' backend, through a relay that can drop sockets."""
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
@@ -31,14 +38,17 @@ def custom_controller(
     settings.connection.url = f"ws://127.0.0.1:{relay.port}/v1"
     keys = KeyStore(settings)
     keys.save("custom", offline_host.token)
-    controller = ConversationController(settings, keys, offline_host)
+    controller = make_controller(settings, keys)
     yield controller, relay
     controller.shutdown()
     relay.close()
 
 
 def test_wrong_key_fails_with_advice_and_does_not_retry(
-    qtbot: QtBot, offline_host: OfflineEngineHost, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    make_controller: MakeController,
+    offline_host: OfflineEngineHost,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     settings = offline_settings()
@@ -46,35 +56,29 @@ def test_wrong_key_fails_with_advice_and_does_not_retry(
     settings.connection.url = offline_host.url()
     keys = KeyStore(settings)
     keys.save("custom", "sk-wrong-key-0123456789")
-    controller = ConversationController(settings, keys, offline_host)
-    try:
-        states: list[ConnectionState] = []
-        controller.connection_state_changed.connect(lambda state, _r: states.append(state))
-        controller.connect_backend()
-        failed = ConnectionState.FAILED
-        qtbot.waitUntil(lambda: controller.connection_state is failed, timeout=10000)
-        assert "API key" in controller.connection_reason
-        assert "sk-wrong-key" not in controller.connection_reason
-        qtbot.wait(800)  # longer than the first retry delay
-        assert ConnectionState.RECONNECTING not in states
-        assert controller.worker is None
-    finally:
-        controller.shutdown()
+    controller = make_controller(settings, keys)
+    states: list[ConnectionState] = []
+    controller.connection_state_changed.connect(lambda state, _r: states.append(state))
+    controller.connect_backend()
+    failed = ConnectionState.FAILED
+    qtbot.waitUntil(lambda: controller.connection_state is failed, timeout=10000)
+    assert "API key" in controller.connection_reason
+    assert "sk-wrong-key" not in controller.connection_reason
+    qtbot.wait(800)  # longer than the first retry delay
+    assert ConnectionState.RECONNECTING not in states
+    assert controller.session.worker is None
 
 
 def test_missing_openai_key_explains_what_to_do(
-    qtbot: QtBot, offline_host: OfflineEngineHost, monkeypatch: pytest.MonkeyPatch
+    make_controller: MakeController, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     settings = offline_settings()
     settings.connection.backend = "openai"
-    controller = ConversationController(settings, KeyStore(settings), offline_host)
-    try:
-        controller.connect_backend()
-        assert controller.connection_state is ConnectionState.FAILED
-        assert "OPENAI_API_KEY" in controller.connection_reason
-    finally:
-        controller.shutdown()
+    controller = make_controller(settings)
+    controller.connect_backend()
+    assert controller.connection_state is ConnectionState.FAILED
+    assert "OPENAI_API_KEY" in controller.connection_reason
 
 
 def test_dropped_connection_reconnects_and_keeps_the_transcript(
@@ -106,16 +110,16 @@ def test_dropped_connection_reconnects_and_keeps_the_transcript(
 def test_session_is_renewed_between_turns(qtbot: QtBot, controller: ConversationController) -> None:
     controller.connect_backend()
     wait_live(qtbot, controller)
-    first_worker = controller.worker
-    controller.renew_after_s = 0.0
+    first_worker = controller.session.worker
+    controller.session.renew_after_s = 0.0
     qtbot.waitUntil(
         lambda: (
-            controller.worker is not first_worker
+            controller.session.worker is not first_worker
             and controller.connection_state is ConnectionState.LIVE
         ),
         timeout=15000,
     )
-    controller.renew_after_s = 3600.0
+    controller.session.renew_after_s = 3600.0
     controller.send_text("hello")
     wait_reply(qtbot, controller)
 

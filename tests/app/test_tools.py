@@ -7,13 +7,12 @@ import json
 
 import pytest
 
-from desktop.settings import ToolSettings
-from desktop.tools import (
+from desktop.config.settings import ToolSettings
+from desktop.conversation.calculator import CalculatorError, calculate
+from desktop.conversation.tools import (
     CALCULATOR,
     LOCAL_TIME,
     TIMER,
-    CalculatorError,
-    calculate,
     enabled_tool_schemas,
     run_tool,
 )

@@ -1,28 +1,17 @@
-"""Helpers for the audio engine tests: monitor recorders, speech files, a started engine."""
+"""Fixtures for the audio engine tests: a private sound card, monitor recorders, started engines."""
 
 from __future__ import annotations
 
 import os
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pytest
 
-from tests.audio.sound_card import MonitorRecorder, PrivateSoundServer
-from tests.audio_files import espeak_wav
-
-RATE = 24000
-Samples = npt.NDArray[np.int16]
-
-
-def noise(seconds: float, level: float = 3000.0, seed: int = 7) -> Samples:
-    rng = np.random.default_rng(seed)
-    samples = rng.standard_normal(int(RATE * seconds)) * level
-    return np.clip(samples, -32767, 32767).astype(np.int16)
+from audio_engine import AudioEngine
+from tests.support.audio_files import espeak_wav
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +42,13 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make_engine(sound_card: PrivateSoundServer, qtbot: object) -> Iterator[object]:
+def make_engine(
+    sound_card: PrivateSoundServer, qtbot: object
+) -> Iterator[Callable[..., AudioEngine]]:
     """A factory for started engines; every engine is stopped after the test."""
-    from audio_engine import AudioEngine
-
     engines: list[AudioEngine] = []
 
-    def make(**kwargs: object) -> AudioEngine:
+    def make(**kwargs: Any) -> AudioEngine:
         engine = AudioEngine(**kwargs)
         engines.append(engine)
         engine.start()
@@ -68,39 +57,3 @@ def make_engine(sound_card: PrivateSoundServer, qtbot: object) -> Iterator[objec
     yield make
     for engine in engines:
         engine.stop()
-
-
-class ChunkCollector:
-    """Plays the network sender: calls read_chunk from its own thread."""
-
-    def __init__(self, engine: object) -> None:
-        self._engine = engine
-        self.chunks: list[tuple[float, bytes]] = []
-        self._running = True
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while self._running:
-            chunk = self._engine.read_chunk(0.1)
-            if chunk is not None:
-                self.chunks.append((time.monotonic(), chunk))
-
-    def stop(self) -> Samples:
-        self._running = False
-        self._thread.join(timeout=5)
-        data = b"".join(chunk for _, chunk in self.chunks)
-        return np.frombuffer(data, dtype="<i2").astype(np.int16)
-
-
-def best_alignment(recorded: Samples, reference: Samples) -> tuple[int, float]:
-    """Lag of ``reference`` inside ``recorded`` and the normalized correlation there."""
-    rec = recorded.astype(np.float64)
-    ref = reference.astype(np.float64)
-    size = 1 << int(np.ceil(np.log2(len(rec) + len(ref))))
-    spectrum = np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size))
-    scores = np.fft.irfft(spectrum, size)[: len(rec) - len(ref) + 1]
-    lag = int(np.argmax(scores))
-    segment = rec[lag : lag + len(ref)]
-    denominator = np.linalg.norm(segment) * np.linalg.norm(ref)
-    return lag, float(np.dot(segment, ref) / denominator) if denominator else 0.0

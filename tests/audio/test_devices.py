@@ -14,7 +14,8 @@ import pytest
 
 from audio_engine import AudioDevice, AudioDeviceError, AudioEngine, list_devices
 from audio_engine.devices import choose_device
-from tests.audio.conftest import RATE, MonitorRecorder, PrivateSoundServer, best_alignment
+from tests.support.audio_signals import RATE, best_alignment
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +51,11 @@ def test_the_engine_announces_the_fallback(make_engine, qtbot) -> None:
     try:
         engine.start()
         assert engine.running
-        assert engine.active_input is not None and engine.active_input.name == "default"
+        assert engine.routes is not None
+        route_in, route_out = engine.routes
+        assert route_in.fell_back and route_in.server_device is None
+        assert route_in.label == "Parley Mic"  # the server's default, by its description
+        assert not route_out.fell_back, "'default' (PortAudio's name) means the default"
         assert len(notices) == 1 and "Vanished USB Mic" in notices[0]
         engine.start()  # idempotent
     finally:

@@ -16,8 +16,7 @@ import pytest
 
 from audio_engine.echo import FRAME, EchoCanceller, EchoMode, echo_cancellation_wanted
 from audio_engine.ring import SampleRing
-from tests.audio.conftest import PrivateSoundServer
-from tests.audio.echo_path import (
+from tests.support.echo_path import (
     MONOLOGUE,
     RATE,
     USER_LINE,
@@ -29,6 +28,7 @@ from tests.audio.echo_path import (
     record_echo_session,
     speech_starts,
 )
+from tests.support.sound_card import PrivateSoundServer
 
 USER_AT_S = 16.0
 
@@ -147,7 +147,7 @@ def test_barge_in_guard_on_the_real_echo_without_cancellation(
     The played window reaches 100 ms further back, as the engine's
     ``recent_levels`` does: the echo trails the playback by the device latency.
     """
-    from desktop.echo_guard import BargeInGuard
+    from desktop.barge_in.echo_guard import BargeInGuard
 
     far = voices[0]
     onset, user = recording.echo_onset, recording.user_onset

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.audio.conftest import ChunkCollector, best_alignment, noise
-from tests.audio_files import read_wav_samples, write_wav
+from tests.support.audio_files import read_wav_samples, write_wav
+from tests.support.audio_signals import ChunkCollector, best_alignment, noise
 
 pytestmark = pytest.mark.audio
 

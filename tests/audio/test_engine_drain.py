@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.audio.conftest import noise
+from tests.support.audio_signals import noise
 
 pytestmark = pytest.mark.audio
 

@@ -7,8 +7,9 @@ import time
 import numpy as np
 import pytest
 
-from tests.audio.conftest import RATE, MonitorRecorder, noise
-from tests.audio_files import find_exact
+from tests.support.audio_files import find_exact
+from tests.support.audio_signals import RATE, noise
+from tests.support.sound_card import MonitorRecorder
 
 pytestmark = pytest.mark.audio
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from desktop import __version__
-from desktop.cli import parse_args
-from desktop.settings import Settings
+from desktop.config.cli import parse_args
+from desktop.config.settings import Settings
 
 
 def test_flags_become_setting_overrides() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from desktop.config_store import default_settings_path, load_settings, save_settings
-from desktop.settings import McpServerSettings, McpSettings
+from desktop.config.settings import McpServerSettings, McpSettings
+from desktop.config.store import default_settings_path, load_settings, save_settings
 
 
 def write(text: str) -> Path:

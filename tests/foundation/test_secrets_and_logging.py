@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from keyring.backend import KeyringBackend
 
-from desktop.logging_setup import REDACTED, redact, register_secret, setup_logging
-from desktop.secrets import KeyStore
-from desktop.settings import Settings
+from desktop.config.logging_setup import REDACTED, redact, register_secret, setup_logging
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import Settings
 
 
 def test_headless_fallback_keeps_key_in_memory(isolated_home: Path, no_keyring: None) -> None:

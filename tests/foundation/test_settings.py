@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from desktop.config_store import default_settings_path, load_settings, save_settings
-from desktop.settings import GROUPS, Settings
+from desktop.config.settings import GROUPS, Settings
+from desktop.config.store import default_settings_path, load_settings, save_settings
 
 
 def test_defaults_are_valid_and_documented(isolated_home: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from desktop.local_engine import LocalEngine
-from tests.local_engine.chat_server import FakeChatServer, text_chunks, tool_call_chunks
+from tests.support.chat_server import FakeChatServer, text_chunks, tool_call_chunks
 
 WEATHER_TOOL = {
     "type": "function",

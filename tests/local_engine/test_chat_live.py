@@ -11,7 +11,7 @@ import pytest
 from desktop.local_engine import LocalEngine
 from desktop.local_engine.chat_check import check_chat_endpoint
 from desktop.local_engine.intents import FALLBACK, LANGUAGE_MODEL_PLACE
-from tests.local_engine.chat_server import FakeChatServer, text_chunks
+from tests.support.chat_server import FakeChatServer, text_chunks
 
 KEY = "sk-chat-key-for-tests"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from tests.local_engine.conftest import silence
+from tests.support.engine_client import EngineClient, silence
 
-EngineClient = Any  # the conftest client; annotations only
 IDLE_MS = 2000
 CHUNK_MS = 100
 

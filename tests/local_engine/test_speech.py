@@ -12,9 +12,7 @@ import pytest
 
 from desktop.local_engine import LocalEngine
 from desktop.local_engine.stt import INSTALL_HINT
-from tests.local_engine.conftest import silence
-
-EngineClient = Any  # the conftest client; annotations only
+from tests.support.engine_client import EngineClient, silence
 
 VAD_EVENTS = (
     "input_audio_buffer.speech_started",

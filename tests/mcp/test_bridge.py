@@ -13,13 +13,13 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
+from desktop.config.secrets import KeyStore
+from desktop.config.settings import McpServerSettings, McpSettings, Settings
 from desktop.mcp.launch import launch_for, token_slot
 from desktop.mcp.qt_bridge import McpBridge
 from desktop.mcp.records import CallOutcome, ServerState, ServerStatus
 from desktop.mcp.server_secrets import save_env_secret, save_token
-from desktop.secrets import KeyStore
-from desktop.settings import McpServerSettings, McpSettings, Settings
-from tests.mcp.conftest import DEMO, HTTP_TOKEN, HttpServer
+from tests.support.mcp_servers import DEMO, HTTP_TOKEN, HttpServer
 
 
 def demo(name: str = "demo", **fields: Any) -> McpServerSettings:

@@ -12,9 +12,9 @@ import pytest
 
 from desktop.local_engine import LocalEngine
 from desktop.mcp.host import McpHost
-from tests.local_engine.chat_server import FakeChatServer, text_chunks, tool_call_chunks
-from tests.local_engine.conftest import EngineClient
-from tests.mcp.conftest import demo_launch, settled
+from tests.support.chat_server import FakeChatServer, text_chunks, tool_call_chunks
+from tests.support.engine_client import EngineClient
+from tests.support.mcp_servers import demo_launch, settled
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 from desktop.mcp.host import McpHost
 from desktop.mcp.launch import ServerLaunch
 from desktop.mcp.records import ServerState
-from tests.mcp.conftest import HTTP_TOKEN, HttpServer, settled, wait_for
+from tests.support.mcp_servers import HTTP_TOKEN, HttpServer, settled, wait_for
 
 
 def web(name: str, url: str, token: str | None) -> ServerLaunch:

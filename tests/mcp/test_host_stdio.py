@@ -12,7 +12,7 @@ import psutil
 from desktop.mcp.host import McpHost
 from desktop.mcp.launch import ServerLaunch
 from desktop.mcp.records import CallOutcome, ServerState
-from tests.mcp.conftest import demo_launch, settled, wait_for
+from tests.support.mcp_servers import demo_launch, settled, wait_for
 
 
 def call(host: McpHost, name: str, arguments: object = None, timeout: float = 30.0) -> CallOutcome:

@@ -6,8 +6,6 @@ import asyncio
 import base64
 
 import pytest
-from realtime_scripted_server import ScriptedServer
-from realtime_strict_validator import ga_problems
 
 from desktop.realtime import (
     AsyncRealtimeClient,
@@ -18,6 +16,8 @@ from desktop.realtime import (
     SessionCreatedEvent,
     VoiceLockedError,
 )
+from tests.support.scripted_server import ScriptedServer
+from tests.support.strict_validator import ga_problems
 
 
 async def _conversation(server: ScriptedServer) -> list[str]:

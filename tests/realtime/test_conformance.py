@@ -8,12 +8,12 @@ import base64
 from typing import Any
 
 import pytest
-from realtime_scripted_server import ScriptedServer
-from realtime_strict_validator import beta_problems, ga_problems
 
+from desktop.protocol import Dialect
 from desktop.realtime import RealtimeClient, translate_session
 from desktop.realtime.connection import RealtimeConnection
-from desktop.realtime.names import Dialect
+from tests.support.scripted_server import ScriptedServer
+from tests.support.strict_validator import beta_problems, ga_problems
 
 FLAT_SESSION: dict[str, Any] = {
     "instructions": "Be concise.",

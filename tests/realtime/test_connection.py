@@ -9,7 +9,6 @@ import threading
 import time
 
 import pytest
-from realtime_scripted_server import SESSION_CREATED_GA, ScriptedServer
 
 from desktop.realtime import (
     AuthenticationError,
@@ -27,6 +26,7 @@ from desktop.realtime import (
     UnknownEvent,
     VoiceLockedError,
 )
+from tests.support.scripted_server import SESSION_CREATED_GA, ScriptedServer
 
 KEY = "sk-test-secret-0123456789"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.settings import ConnectionSettings
-from desktop.state import ConnectionState, TurnState
+from desktop.config.settings import ConnectionSettings
+from desktop.connection.state import ConnectionState
+from desktop.conversation.turn_machine import TurnState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.connection_bar import ConnectionBar
 from ui.talk_controls import TalkControls

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.x_server import Keyboard, XServer
+from tests.support.x_server import Keyboard, XServer
 from ui.global_hotkey import GlobalHotkey, HotkeyError, unavailable_reason, x_key
 
 Grab = Callable[[str], tuple[GlobalHotkey, list[str]]]

@@ -8,7 +8,7 @@ import json
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.logging_setup import REDACTED, register_secret
+from desktop.config.logging_setup import REDACTED, register_secret
 from ui.event_inspector import EventInspector
 from ui.inspector_model import InspectorLog, filter_rows, sanitise_event
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from desktop.state import ConnectionState
+from desktop.connection.state import ConnectionState
 from ui.icons import app_icon, resource_path, state_icon
 from ui.level_meter import FLOOR_DB, LevelMeter, clamp_db, db_fraction
 from ui.tray import Tray

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
-from desktop.settings import (
+from desktop.config.settings import (
     AudioSettings,
     InstructionsSettings,
     PriceTable,
@@ -16,10 +16,11 @@ from desktop.settings import (
     TurnDetectionSettings,
     VoiceSettings,
 )
+from desktop.conversation.usage import TokenCounts, cost
 from ui.audio_panel import DEFAULT_DEVICE_TEXT, AudioPanel
 from ui.instructions_panel import PRESETS, InstructionsPanel
 from ui.tools_panel import ToolsPanel
-from ui.usage_panel import UsagePanel, estimate_cost
+from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
 from ui.voice_panel import VoicePanel
 
@@ -96,14 +97,22 @@ def test_audio_devices_render_and_emit_names(qtbot: QtBot) -> None:
     panel = AudioPanel()
     qtbot.addWidget(panel)
     seen = _recorder(panel.setting_changed)
-    panel.set_devices(["Built-in Mic", "USB Headset"], ["Speakers"], "USB Headset", "Gone")
-    panel.set_values(AudioSettings(input_device="USB Headset", output_device="Gone"))
+    inputs = [("", "System default (Built-in Mic)"), ("alsa_input.builtin", "Built-in Mic"),
+              ("alsa_input.usb", "USB Headset")]  # fmt: skip
+    panel.set_devices(inputs, [("alsa_output.speakers", "Speakers")], "alsa_input.usb", "Gone")
+    panel.set_values(AudioSettings(input_device="alsa_input.usb", output_device="Gone"))
     assert seen == []
+    # People see descriptions; the settings keep the server's stable names.
     assert panel.input_combo.currentText() == "USB Headset"
+    assert panel.input_combo.itemText(0) == "System default (Built-in Mic)"
+    assert panel.output_combo.itemText(0) == DEFAULT_DEVICE_TEXT
     assert panel.output_combo.currentText() == "Gone (not connected)"
-    panel.input_combo.setCurrentIndex(panel.input_combo.findText(DEFAULT_DEVICE_TEXT))
+    panel.input_combo.setCurrentIndex(panel.input_combo.findText("Built-in Mic"))
     panel.input_combo.activated.emit(panel.input_combo.currentIndex())
-    assert seen == [("audio.input_device", "")]
+    assert seen == [("audio.input_device", "alsa_input.builtin")]
+    panel.input_combo.setCurrentIndex(0)
+    panel.input_combo.activated.emit(0)
+    assert seen[-1] == ("audio.input_device", "")
     asked: list[str] = []
     panel.test_tone_requested.connect(lambda: asked.append("tone"))
     panel.mic_check_requested.connect(lambda: asked.append("mic"))
@@ -112,6 +121,22 @@ def test_audio_devices_render_and_emit_names(qtbot: QtBot) -> None:
     panel.mic_check_button.click()
     panel.refresh_button.click()
     assert asked == ["tone", "mic", "refresh"]
+
+
+def test_audio_panel_shows_lasting_problems_until_cleared(qtbot: QtBot) -> None:
+    panel = AudioPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.problem_text() == ""
+    panel.set_problem("health", "No sound: the sound server is not running.")
+    panel.set_problem("microphone", "The microphone has sent only silence.")
+    assert "sound server" in panel.problem_text() and "silence" in panel.problem_text()
+    panel.set_problem("health", "")
+    assert panel.problem_text() == "The microphone has sent only silence."
+    panel.set_problem("microphone", "")
+    assert panel.problem_text() == ""
+    panel.set_live_updates(True)
+    assert not panel.refresh_button.isVisible()
 
 
 def test_tools_panel(qtbot: QtBot) -> None:
@@ -128,22 +153,23 @@ def test_usage_and_cost(qtbot: QtBot) -> None:
     panel = UsagePanel()
     qtbot.addWidget(panel)
     seen = _recorder(panel.setting_changed)
-    turn = {"text_input": 1000, "audio_input": 2000, "audio_output": 3000}
-    session = {key: value * 10 for key, value in turn.items()}
+    turn = TokenCounts(text_input=1000, audio_input=2000, audio_output=3000)
+    session = TokenCounts(text_input=10000, audio_input=20000, audio_output=30000)
     panel.set_prices(PriceTable())
     panel.set_usage(turn, session)
     assert seen == []
     assert panel.cell_text("audio_output", "session") == "30,000"
     assert panel.cell_text("total", "turn") == "6,000"
     expected = (1000 * 4.0 + 2000 * 32.0 + 3000 * 64.0) / 1e6
-    assert estimate_cost(turn, PriceTable()) == expected
+    assert cost(turn, PriceTable()) == expected
     assert panel.cell_text("cost", "turn") == f"${expected:.4f}"
     price = panel.prices_form.editor("audio_output")
     assert isinstance(price, QDoubleSpinBox)
     price.setValue(0.0)
     assert seen == [("prices.audio_output", 0.0)]
     assert panel.cell_text("cost", "turn") == f"${(1000 * 4.0 + 2000 * 32.0) / 1e6:.4f}"
-    panel.set_usage({"text_input": -5, "audio_input": "junk"}, {})
+    junk = TokenCounts.from_usage({"input_tokens": -5, "output_tokens": "junk"})
+    panel.set_usage(junk, TokenCounts())
     assert panel.cell_text("total", "turn") == "0"
     resets: list[bool] = []
     panel.reset_conversation_requested.connect(lambda: resets.append(True))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop.settings import (
+from desktop.config.settings import (
     AudioSettings,
     ConnectionSettings,
     InstructionsSettings,

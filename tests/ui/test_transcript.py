@@ -12,8 +12,9 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QFontMetrics, QGuiApplication, QPixmap
 from pytestqt.qtbot import QtBot
 
-from ui.transcript_export import export_text, to_json, to_markdown
-from ui.transcript_model import TranscriptEntry, TranscriptModel, entry_body
+from desktop.conversation.export import export_text, to_json, to_markdown
+from desktop.conversation.transcript import TranscriptEntry, entry_body
+from ui.transcript_model import TranscriptModel
 from ui.transcript_view import TranscriptView
 
 T0 = datetime(2026, 11, 26, 14, 3, 7, tzinfo=UTC)
