@@ -21,8 +21,14 @@ from desktop.config.settings import Backend, Settings
 log = logging.getLogger(__name__)
 
 KeySource = Literal["environment", "keyring", "memory"]
+#: The secrets the window asks for by name: a backend's API key, Azure's Entra ID
+#: token, the offline engine's chat endpoint key.
+SecretName = Literal["openai", "azure", "custom", "azure_token", "chat"]
 #: The slot of the offline engine's chat endpoint key (see :meth:`KeyStore.get_secret`).
 CHAT_KEY_SLOT = "offline-chat-api-key"
+#: The slot of the Microsoft Entra ID access token for Azure OpenAI.
+AZURE_TOKEN_SLOT = "azure-entra-token"
+AZURE_TOKEN_VARIABLE = "AZURE_OPENAI_AD_TOKEN"
 _KEYRING_USER = {"openai": "openai-api-key", "azure": "azure-api-key", "custom": "custom-api-key"}
 _ENV_NAME = {
     "openai": "OPENAI_API_KEY",
@@ -87,6 +93,33 @@ class KeyStore:
 
     def forget(self, backend: Backend) -> None:
         self.forget_secret(_KEYRING_USER.get(backend, backend))
+
+    def azure_token(self) -> StoredKey | None:
+        """The Entra ID token for Azure OpenAI: from AZURE_OPENAI_AD_TOKEN, else stored."""
+        env_token = self._settings.azure_ad_token
+        if env_token is not None and env_token.get_secret_value():
+            return StoredKey(env_token, "environment")
+        return self.get_secret(AZURE_TOKEN_SLOT)
+
+    def chat_key(self) -> str | None:
+        """The offline engine's chat endpoint key, if one is stored."""
+        stored = self.get_secret(CHAT_KEY_SLOT)
+        return stored.value.get_secret_value() if stored is not None else None
+
+    def save_named(self, name: SecretName, value: str) -> SaveResult:
+        """Remember the secret the window asked for as ``name`` (see :data:`SecretName`)."""
+        if name == "openai" or name == "azure" or name == "custom":
+            return self.save(name, value)
+        if not value.strip():
+            raise ValueError("The value is empty.")
+        slot = AZURE_TOKEN_SLOT if name == "azure_token" else CHAT_KEY_SLOT
+        result = self.save_secret(slot, value)
+        if result.source == "memory" and name == "azure_token":
+            return SaveResult(
+                "memory",
+                f"{result.message} To keep it, set {AZURE_TOKEN_VARIABLE} in your environment.",
+            )
+        return result
 
     # --- other secrets (a chat endpoint's key, an MCP server's token) by keyring slot ---
 

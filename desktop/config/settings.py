@@ -6,7 +6,8 @@ command line maps onto it and the settings file stores it.
 
 Sources, later wins: defaults, the TOML settings file, ``.env``, the
 environment (``PARLEY_<GROUP>__<FIELD>`` plus the conventional
-``OPENAI_API_KEY``, ``AZURE_OPENAI_API_KEY`` and ``AZURE_OPENAI_ENDPOINT``),
+``OPENAI_API_KEY``, ``AZURE_OPENAI_API_KEY``, ``AZURE_OPENAI_AD_TOKEN`` and
+``AZURE_OPENAI_ENDPOINT``),
 then command-line flags. API keys are never part of what is saved.
 """
 
@@ -39,6 +40,7 @@ from desktop.protocol import (
 
 Backend = Literal["offline", "openai", "azure", "custom"]
 DialectName = Literal["ga", "beta"]
+AzureAuth = Literal["key", "entra"]
 TurnDetectionMode = Literal["server_vad", "semantic_vad", "off"]
 Eagerness = Literal["auto", "low", "medium", "high"]
 NoiseReduction = Literal["off", "near_field", "far_field"]
@@ -90,6 +92,11 @@ class ConnectionSettings(_Group):
         "",
         max_length=2000,
         description="Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com.",
+    )
+    azure_auth: AzureAuth = Field(
+        "key",
+        description="How Parley signs in to Azure OpenAI: with the resource's API key, or "
+        "with a Microsoft Entra ID access token (kept in the system keyring).",
     )
     azure_api_version: str = Field(
         "",
@@ -227,10 +234,16 @@ class EngineSettings(_Group):
     chat_endpoint: str = Field(
         "",
         max_length=2000,
-        description="Optional OpenAI-compatible chat endpoint for the offline engine "
-        "(e.g. http://127.0.0.1:11434/v1 for Ollama).",
+        description="An OpenAI-compatible chat endpoint that gives the offline engine a "
+        "language model (e.g. http://127.0.0.1:11434/v1 for Ollama); empty for the built-in "
+        "rules.",
     )
-    chat_model: str = Field("", max_length=200, description="Model name at the chat endpoint.")
+    chat_model: str = Field(
+        "",
+        max_length=200,
+        description="The model the chat endpoint should use (e.g. llama3.2); empty for the "
+        "endpoint's default. Its API key, if it needs one, is kept in the system keyring.",
+    )
     stt_model_dir: str = Field(
         "", max_length=2000, description="Whisper model directory; empty for the bundled one."
     )
@@ -422,6 +435,8 @@ class _ConventionalEnvSource(PydanticBaseSettingsSource):
             data["openai_api_key"] = key
         if key := os.environ.get("AZURE_OPENAI_API_KEY"):
             data["azure_api_key"] = key
+        if token := os.environ.get("AZURE_OPENAI_AD_TOKEN"):
+            data["azure_ad_token"] = token
         if endpoint := os.environ.get("AZURE_OPENAI_ENDPOINT"):
             data["connection"] = {"azure_endpoint": endpoint}
         return data
@@ -456,6 +471,8 @@ class Settings(BaseSettings):
 
     openai_api_key: SecretStr | None = Field(None, exclude=True)
     azure_api_key: SecretStr | None = Field(None, exclude=True)
+    #: From AZURE_OPENAI_AD_TOKEN: a Microsoft Entra ID access token for Azure OpenAI.
+    azure_ad_token: SecretStr | None = Field(None, exclude=True)
     #: From PARLEY_CUSTOM_API_KEY: a key for a custom server, if it wants one.
     custom_api_key: SecretStr | None = Field(None, exclude=True)
 

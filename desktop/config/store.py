@@ -27,7 +27,9 @@ from desktop.config.settings import GROUPS, Settings
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE_NAME = "settings.toml"
-_SECRET_KEYS = frozenset({"openai_api_key", "azure_api_key", "custom_api_key", "api_key"})
+_SECRET_KEYS = frozenset(
+    {"openai_api_key", "azure_api_key", "azure_ad_token", "custom_api_key", "api_key"}
+)
 
 
 def default_settings_path() -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.config.places import place
 from desktop.realtime import AuthenticationError, ConfigurationError, DialectMismatchError
 
 #: The pauses before each retry; after the last one the lifecycle gives up.
@@ -44,7 +45,10 @@ class ReconnectPolicy:
         if isinstance(error, AuthenticationError):
             return GiveUp(f"{error} Check your API key ('API key…').")
         if isinstance(error, DialectMismatchError):
-            return GiveUp(f"{error}. This server needs the GA dialect; change it in the settings.")
+            return GiveUp(
+                "The server no longer accepts the beta dialect and needs GA: choose GA in "
+                f"{place('connection.dialect')}."
+            )
         if isinstance(error, ConfigurationError):
             return GiveUp(str(error))
         if self._attempt >= len(self._delays_s):
