@@ -57,7 +57,7 @@ class ConnectionPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._dialog: ApiKeyDialog | None = None
+        self.dialog: ApiKeyDialog | None = None
         self.connection = SettingsForm(
             "connection", ConnectionSettings, _CONNECTION_FIELDS, labels=labels_of("connection")
         )
@@ -129,8 +129,8 @@ class ConnectionPanel(QWidget):
 
     def show_secret_message(self, text: str, error: bool = False) -> None:
         """What became of the secret just entered (if its dialog is open)."""
-        if self._dialog is not None:
-            self._dialog.set_message(text, error)
+        if self.dialog is not None:
+            self.dialog.set_message(text, error)
 
     def _show_check(self, text: str, ok: bool | None) -> None:
         self.check_result.setText(text)
@@ -168,12 +168,12 @@ class ConnectionPanel(QWidget):
         self._open_dialog("chat")
 
     def _open_dialog(self, name: str) -> None:
-        if self._dialog is not None:
-            self._dialog.close()
-            self._dialog.deleteLater()
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
         dialog = ApiKeyDialog(name, self)
         dialog.api_key_entered.connect(self.secret_entered)
-        self._dialog = dialog
+        self.dialog = dialog
         dialog.show()
         dialog.key_edit.setFocus()
 

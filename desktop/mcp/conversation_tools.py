@@ -74,6 +74,7 @@ class McpTools(QObject):
             bridge.start()
             self._bridge = bridge
         self._bridge.apply(self._settings.mcp)
+        self._sync_registry()  # a rule change counts from the next call on
 
     def statuses(self) -> tuple[ServerStatus, ...]:
         return self._bridge.statuses() if self._bridge is not None else ()
@@ -170,8 +171,7 @@ class McpTools(QObject):
         except ValidationError as exc:
             reasons = "; ".join(str(e.get("msg", "invalid")) for e in exc.errors())
             raise ValueError(reasons.removeprefix("Value error, ")) from exc
-        if self._bridge is None:
-            self.servers_changed.emit(self.statuses())
+        self.servers_changed.emit(self.statuses())  # the list shows at once; states follow
 
     # -- the registry and the calls ----------------------------------------------------------
 

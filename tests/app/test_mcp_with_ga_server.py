@@ -115,6 +115,7 @@ def test_a_server_that_dies_mid_call_gives_an_error_and_the_conversation_goes_on
     settings = ga_settings(ga_server, demo_settings(ask="never"))
     controller, received = start(qtbot, make_controller, ga_server, settings)
     item = ask_and_call(controller, received, "demo__crash", {})
+    crash_sent = len(received.events)
     assert json.loads(str(item["output"])) == {
         "error": "the demo server stopped while running the tool"
     }
@@ -127,11 +128,14 @@ def test_a_server_that_dies_mid_call_gives_an_error_and_the_conversation_goes_on
     qtbot.waitUntil(lambda: controller.mcp.statuses()[0].state is ServerState.FAILED)
     (status,) = controller.mcp.statuses()
     assert "crashing on purpose" in status.stderr_tail
-    received.wait(lambda e: e.get("type") == "session.update" and "demo__crash" not in str(e))
-    controller.mcp.restart("demo")
-    qtbot.waitUntil(
-        lambda: controller.mcp.statuses()[0].state is ServerState.RUNNING, timeout=30000
+    # Its tools are offered no more while it is down, and again once it is restarted.
+    down = received.wait(
+        lambda e: e.get("type") == "session.update" and "demo__crash" not in json.dumps(e),
+        since=crash_sent,
     )
+    controller.mcp.restart("demo")
+    received.wait(offers("demo__crash"), since=received.events.index(down) + 1)
+    assert controller.mcp.statuses()[0].state is ServerState.RUNNING
     assert controller.send_text("Again, please.")
     received.send(function_call("demo__lookup_word", {"word": "again"}, number=3))
     again = received.wait(output_of("call_3"))

@@ -71,9 +71,12 @@ class Received:
         self.server = server
         self.events: list[Event] = []
 
-    def wait(self, matches: Callable[[Event], bool], timeout: float = 20.0) -> Event:
-        """The first event (already read or still to come) that ``matches``."""
-        found = next((event for event in self.events if matches(event)), None)
+    def wait(
+        self, matches: Callable[[Event], bool], timeout: float = 20.0, since: int = 0
+    ) -> Event:
+        """The first event from the ``since``-th on (already read or still to come)
+        that ``matches``."""
+        found = next((event for event in self.events[since:] if matches(event)), None)
         deadline = time.monotonic() + timeout
         while found is None:
             left = deadline - time.monotonic()
