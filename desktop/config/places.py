@@ -17,7 +17,7 @@ OFFLINE_ENGINE_BOX = "Offline engine"
 #: The label of each setting on the Connection tab, by ``group.field``.
 LABELS: dict[str, str] = {
     "connection.backend": "Backend",
-    "connection.model": "Model",
+    "connection.model": "Model or deployment",
     "connection.url": "Server URL",
     "connection.dialect": "Dialect",
     "connection.azure_endpoint": "Azure endpoint",

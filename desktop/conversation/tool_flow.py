@@ -31,6 +31,7 @@ from desktop.conversation.tools import ToolRegistry, ToolResult
 from desktop.conversation.yes_no import yes_or_no
 
 SESSION_ENDED = "the session ended before the tool finished"
+SESSION_ENDED_ASKING = "the session ended before you answered"
 #: What the model reads when the user says no (the transcript says it its own way).
 REFUSED = ToolResult({"error": "the user did not allow this tool to run"}, ok=False)
 
@@ -182,8 +183,10 @@ class ToolFlow(QObject):
         """The session is gone: unfinished calls fail, open questions close."""
         for call in self.calls.reset():
             if call.state == "asking":  # the question goes with the session
-                self._record.update(call.item_id, "tool", consent="")
-            self._record.update(call.item_id, "tool", status="failed", text=SESSION_ENDED)
+                self._record.update(call.item_id, "tool", status="failed", consent="",
+                                    text=SESSION_ENDED_ASKING)  # fmt: skip
+            else:
+                self._record.update(call.item_id, "tool", status="failed", text=SESSION_ENDED)
         self._questions.clear()
         self._answer_item = None
         self._follow_holding()

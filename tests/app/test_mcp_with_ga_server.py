@@ -16,7 +16,15 @@ from desktop.config.settings import McpServerSettings, Settings
 from desktop.conversation.controller import ConversationController
 from desktop.mcp.records import ServerState
 from tests.support.conversation import MakeController, offline_settings, wait_live, wait_reply
-from tests.support.ga_script import Received, function_call, of_type, offers, output_of, text_reply
+from tests.support.ga_script import (
+    Received,
+    function_call,
+    function_calls,
+    of_type,
+    offers,
+    output_of,
+    text_reply,
+)
 from tests.support.mcp_servers import HTTP_TOKEN, HttpServer, demo_settings
 from tests.support.scripted_server import ScriptedServer
 
@@ -153,3 +161,26 @@ def test_a_tool_that_times_out_gives_an_error_and_a_line_in_the_transcript(
     assert tool.status == "failed" and tool.text == "slow (demo) timed out after 1 s."
     second_response_asked(received)
     assert controller.mcp.statuses()[0].state is ServerState.RUNNING
+
+
+def test_calls_of_one_response_go_back_together_when_the_slowest_is_done(
+    qtbot: QtBot, make_controller: MakeController, ga_server: ScriptedServer
+) -> None:
+    settings = ga_settings(ga_server, demo_settings(ask="never"))
+    controller, received = start(qtbot, make_controller, ga_server, settings)
+    received.wait(offers("demo__slow"))
+    assert controller.send_text("Two things at once, please.")
+    received.wait(of_type("response.create"))
+    calls = [("calculate", {"expression": "6 * 7"}), ("demo__slow", {"seconds": 1.5})]
+    received.send(function_calls(calls))
+    slow = received.wait(output_of("call_2"))
+    quick = received.wait(output_of("call_1"))
+    events = received.events
+    # The quick output waited for the slow one; one response.create follows both.
+    assert abs(events.index(quick) - events.index(slow)) == 1
+    assert json.loads(quick["item"]["output"]) == {"expression": "6 * 7", "result": 42}
+    assert slow["item"]["output"] == "done"
+    second_response_asked(received)
+    after = events[max(events.index(quick), events.index(slow)) + 1]
+    assert after["type"] == "response.create"
+    assert len(received.of_type("response.create")) == 2

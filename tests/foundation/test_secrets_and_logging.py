@@ -92,3 +92,30 @@ def test_log_file_never_holds_a_registered_key(tmp_path: Path, restore_root_logg
     content = path.read_text()
     assert "connecting with" in content
     assert "plainlookingsecret42" not in content
+
+
+def test_an_entra_token_comes_from_the_environment_or_the_keyring(
+    isolated_home: Path, memory_keyring: KeyringBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = KeyStore(Settings.build())
+    assert store.azure_token() is None
+    assert store.save_named("azure_token", "eyJ-stored-token-0123").source == "keyring"
+    stored = KeyStore(Settings.build()).azure_token()
+    assert stored is not None and stored.value.get_secret_value() == "eyJ-stored-token-0123"
+    monkeypatch.setenv("AZURE_OPENAI_AD_TOKEN", "eyJ-environment-token")
+    settings = Settings.build()
+    from_env = KeyStore(settings).azure_token()
+    assert from_env is not None and from_env.source == "environment"
+    assert "eyJ-environment-token" not in str(settings.storable())
+
+
+def test_without_a_keyring_the_token_message_names_its_variable(
+    isolated_home: Path, no_keyring: None
+) -> None:
+    result = KeyStore(Settings.build()).save_named("azure_token", "eyJ-token")
+    assert result.source == "memory" and "AZURE_OPENAI_AD_TOKEN" in result.message
+    chat = KeyStore(Settings.build())
+    assert chat.save_named("chat", "chat-key").source == "memory"
+    assert chat.chat_key() == "chat-key"
+    with pytest.raises(ValueError):
+        chat.save_named("chat", "  ")

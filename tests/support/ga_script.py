@@ -24,23 +24,39 @@ def _response(response_id: str, status: str, output: list[Event]) -> Event:
 
 
 def function_call(name: str, arguments: dict[str, Any], number: int = 1) -> list[Event]:
-    """A response that asks for one call of ``name`` (ids end in ``number``)."""
-    response_id, item_id, call_id = f"resp_fc{number}", f"item_fc{number}", f"call_{number}"
-    args = json.dumps(arguments)
-    item = {"id": item_id, "object": "realtime.item", "type": "function_call",
-            "status": "in_progress", "name": name, "call_id": call_id, "arguments": ""}  # fmt: skip
-    done_item = {**item, "status": "completed", "arguments": args}
-    return [
-        {"type": "response.created", "response": _response(response_id, "in_progress", [])},
-        {"type": "response.output_item.added", "response_id": response_id, "output_index": 0,
-         "item": item},
-        {"type": "response.function_call_arguments.done", "response_id": response_id,
-         "item_id": item_id, "output_index": 0, "call_id": call_id, "name": name,
-         "arguments": args},
-        {"type": "response.output_item.done", "response_id": response_id, "output_index": 0,
-         "item": done_item},
-        {"type": "response.done", "response": _response(response_id, "completed", [done_item])},
-    ]  # fmt: skip
+    """A response that asks for one call of ``name`` (its call id is ``call_<number>``)."""
+    return function_calls([(name, arguments)], number)
+
+
+def function_calls(calls: list[tuple[str, dict[str, Any]]], number: int = 1) -> list[Event]:
+    """A response that asks for several calls; their call ids are ``call_<number>``,
+    ``call_<number + 1>``..."""
+    response_id = f"resp_fc{number}"
+    frames: list[Event] = [
+        {"type": "response.created", "response": _response(response_id, "in_progress", [])}
+    ]
+    done_items: list[Event] = []
+    for index, (name, arguments) in enumerate(calls):
+        item_id, call_id = f"item_fc{number + index}", f"call_{number + index}"
+        args = json.dumps(arguments)
+        item = {"id": item_id, "object": "realtime.item", "type": "function_call",
+                "status": "in_progress", "name": name, "call_id": call_id,
+                "arguments": ""}  # fmt: skip
+        done_item = {**item, "status": "completed", "arguments": args}
+        done_items.append(done_item)
+        frames += [
+            {"type": "response.output_item.added", "response_id": response_id,
+             "output_index": index, "item": item},
+            {"type": "response.function_call_arguments.done", "response_id": response_id,
+             "item_id": item_id, "output_index": index, "call_id": call_id, "name": name,
+             "arguments": args},
+            {"type": "response.output_item.done", "response_id": response_id,
+             "output_index": index, "item": done_item},
+        ]  # fmt: skip
+    frames.append(
+        {"type": "response.done", "response": _response(response_id, "completed", done_items)}
+    )
+    return frames
 
 
 def text_reply(text: str, number: int = 1) -> list[Event]:
