@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -78,6 +79,9 @@ class ConnectionPanel(QWidget):
             "engine", EngineSettings, ["chat_endpoint", "chat_model"], labels=labels_of("engine")
         )
         self.engine.setting_changed.connect(self.setting_changed)
+        endpoint = self.engine.editor("chat_endpoint")
+        if isinstance(endpoint, QLineEdit):
+            endpoint.setPlaceholderText("http://127.0.0.1:11434/v1 (Ollama)")
         self.engine_key_button = QPushButton("API key…")
         self.engine_key_button.setToolTip("The key the chat endpoint wants, if it wants one")
         self.engine_key_button.clicked.connect(self._on_engine_key_button_clicked)

@@ -79,7 +79,7 @@ class McpServersPanel(QWidget):
         self.tree.setHeaderLabels(["Server and tools", "State or rule"])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setStretchLastSection(False)
-        self.tree.setMinimumHeight(180)
+        self.tree.setMinimumHeight(260)
         self.tree.itemChanged.connect(self._on_tree_item_changed)
         self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
         self.add_button = QPushButton("&Add…")
@@ -98,7 +98,7 @@ class McpServersPanel(QWidget):
         self.stderr_view = QPlainTextEdit()
         self.stderr_view.setReadOnly(True)
         self.stderr_view.setAccessibleName("What the server printed")
-        self.stderr_view.setMaximumHeight(120)
+        self.stderr_view.setMaximumHeight(90)
         self.stderr_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.remove_button, self.restart_button):

@@ -12,11 +12,11 @@ from ui.mcp_servers_panel import McpServersPanel
 from ui.settings_form import SettingsForm
 
 _MCP_NOTE = (
-    "Your own tools, from MCP servers: a program on this computer (for example "
-    "`npx -y @modelcontextprotocol/server-filesystem ~/Documents`) or a URL. The "
-    "assistant sees each tool as «server__tool». A tool that asks first waits for "
-    "your yes or no, by button or by voice; tools the server marks read-only run "
-    "without asking unless you say otherwise."
+    "Your own tools, from MCP servers: a program on this computer (for example npx "
+    "with the arguments -y @modelcontextprotocol/server-filesystem ~/Documents) or a "
+    "URL. The assistant sees each tool as server__tool. A tool that asks first waits "
+    "for your yes or no, by button or by voice; tools the server marks read-only run "
+    "without asking unless you choose otherwise."
 )
 
 
