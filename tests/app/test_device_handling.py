@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,22 +10,15 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
 from desktop.config.store import load_settings
-from tests.support.sound_card import PrivateSoundServer
+from tests.support.sound_card import PrivateSoundServer, private_sound_server
 
 pytestmark = pytest.mark.audio
 
 
 @pytest.fixture
 def server(pulse_server: str) -> Iterator[PrivateSoundServer]:
-    server = PrivateSoundServer()
-    server.start()
-    previous = os.environ["PULSE_SERVER"]
-    os.environ["PULSE_SERVER"] = server.address
-    try:
+    with private_sound_server() as server:
         yield server
-    finally:
-        os.environ["PULSE_SERVER"] = previous
-        server.remove()
 
 
 @pytest.fixture
