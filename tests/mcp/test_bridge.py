@@ -140,7 +140,10 @@ def test_without_a_keyring_secrets_last_for_the_session(
 
 def test_the_gui_side_does_not_load_the_sdk() -> None:
     """Importing the SDK takes about a second; the host thread does it, not the GUI."""
-    probe = "import sys, desktop.mcp.qt_bridge; print('mcp' in sys.modules)"
+    probe = (
+        "import sys, desktop.mcp.qt_bridge, desktop.conversation.controller, ui.main_window; "
+        "print('mcp' in sys.modules)"
+    )
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
