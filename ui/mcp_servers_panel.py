@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -238,10 +238,15 @@ class McpServersPanel(QWidget):
 
     # User intent ------------------------------------------------------------
 
+    # The tree is rebuilt with every change it reports, so a change made in the tree
+    # (a box, a rule) is reported once its own signal is over: the item or the combo
+    # box that sent it is deleted by that rebuild.
+
     def _on_tree_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if column == 0 and item.parent() is None:
             checked = item.checkState(0) == Qt.CheckState.Checked
-            self.enabled_changed.emit(str(item.data(0, _NAME_ROLE)), checked)
+            name = str(item.data(0, _NAME_ROLE))
+            QTimer.singleShot(0, self, lambda: self.enabled_changed.emit(name, checked))
 
     def _on_tree_current_item_changed(self, *_items: object) -> None:
         self._render_selection()
@@ -250,7 +255,10 @@ class McpServersPanel(QWidget):
         rules = {name: r for name, r in server.tool_rules.items() if name != tool.tool_name}
         without = server.model_copy(update={"tool_rules": rules})
         default = tool_rule(tool, without)
-        self.tool_rule_changed.emit(server.name, tool.tool_name, None if rule == default else rule)
+        chosen = None if rule == default else rule
+        QTimer.singleShot(
+            0, self, lambda: self.tool_rule_changed.emit(server.name, tool.tool_name, chosen)
+        )
 
     def _on_edit_button_clicked(self) -> None:
         name = self.selected_server()

@@ -85,6 +85,10 @@ def choose_rule(panel: McpServersPanel, server: str, tool: str, rule: str) -> No
     combo.activated.emit(combo.currentIndex())
 
 
+def rules(app: ParleyApp) -> dict[str, str]:
+    return dict(app.settings.mcp.servers[0].tool_rules)
+
+
 def live(qtbot: QtBot, app: ParleyApp) -> Traffic:
     traffic = Traffic(app.controller)
     app.controller.connect_backend()
@@ -110,12 +114,12 @@ def test_a_stdio_server_added_in_the_window_offers_its_tools_live(
 
     choose_rule(panel, "dict", "crash", "off")
     qtbot.waitUntil(lambda: "dict__crash" not in traffic.offered(), timeout=10000)
-    assert app.settings.mcp.servers[0].tool_rules == {"crash": "off"}
+    assert rules(app) == {"crash": "off"}
     choose_rule(panel, "dict", "lookup_word", "ask")
-    assert app.settings.mcp.servers[0].tool_rules == {"crash": "off", "lookup_word": "ask"}
+    qtbot.waitUntil(lambda: rules(app) == {"crash": "off", "lookup_word": "ask"})
     assert app.controller.tools.get("dict__lookup_word").ask_first  # type: ignore[union-attr]
     choose_rule(panel, "dict", "lookup_word", "allow")  # back to the server's default
-    assert app.settings.mcp.servers[0].tool_rules == {"crash": "off"}
+    qtbot.waitUntil(lambda: rules(app) == {"crash": "off"})
 
     item = panel.server_item("dict")
     assert item is not None
