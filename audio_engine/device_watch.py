@@ -123,12 +123,15 @@ class DeviceWatcher(QObject):
         pulse.event_callback_set(on_event)
         self.snapshot_changed.emit(read_snapshot(pulse))
         while not stopping.is_set():
-            changed.clear()
-            pulse.event_listen()
+            if not changed.is_set():
+                pulse.event_listen()
             if stopping.is_set() or not changed.is_set():
                 continue
-            # Let the rest of a burst arrive, then look once.
+            # Let the rest of a burst arrive, then look once. An event that
+            # arrives while the snapshot is read sets ``changed`` again, and
+            # another look follows: none is lost.
             pulse.event_callback_set(lambda _event: None)
             pulse.event_listen(timeout=SETTLE_S)
             pulse.event_callback_set(on_event)
+            changed.clear()
             self.snapshot_changed.emit(read_snapshot(pulse))

@@ -267,12 +267,10 @@ def run_gui(
 
 
 def _engine_options(settings: Settings) -> dict[str, Any]:
-    """The offline engine's options from the settings (a chat endpoint, a model dir)."""
+    """The offline engine's start options from the settings (a speech model directory);
+    its language model is the controller's to set, and changes while it runs."""
     engine = settings.engine
     options: dict[str, Any] = {}
-    if engine.chat_endpoint:
-        options["chat_endpoint"] = engine.chat_endpoint
-        options["chat_model"] = engine.chat_model or "default"
     if engine.stt_model_dir:
         options["speech"] = engine.stt_model_dir
     return options

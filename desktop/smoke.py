@@ -2,7 +2,8 @@
 
 Used by installers' CI to prove a build works end to end: the window is built,
 the offline engine starts, the app connects, sends a typed message and gets
-an audio reply. Exit 0 on success, non-zero with the reason on stderr.
+an audio reply. Exit 0 on success, non-zero with the reason on stderr. It also
+says whether the offline speech stack and the MCP client work in this build.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def run_smoke_test(loaded: LoadedSettings, options: CliOptions) -> int:
     if "ok" in outcome:
         print(f"smoke test passed in {elapsed:.1f} s: reply {reply!r}, {received_ms} ms of audio")
         print(f"offline speech: {speech}")
+        print(f"mcp: {mcp_check()}")
         return 0
     reason = outcome.get("error") or (
         f"no audio reply within {SMOKE_TIMEOUT_S:.0f} s"
@@ -81,3 +83,28 @@ def run_smoke_test(loaded: LoadedSettings, options: CliOptions) -> int:
     )
     print(f"smoke test failed: {reason}", file=sys.stderr)
     return 1
+
+
+def mcp_check() -> str:
+    """Whether the MCP client runs in this build: a stdio server whose command does not
+    exist must fail to start with a plain reason (the SDK's whole start path runs)."""
+    from desktop.mcp.host import McpHost
+    from desktop.mcp.launch import ServerLaunch
+    from desktop.mcp.records import ServerState
+
+    host = McpHost()
+    host.start()
+    try:
+        host.configure(
+            [ServerLaunch("smoke", True, "stdio", command="parley-smoke-no-such-server")]
+        )
+        deadline = time.monotonic() + SPEECH_TIMEOUT_S
+        while time.monotonic() < deadline:
+            statuses = host.statuses()
+            if statuses and statuses[0].state is ServerState.FAILED:
+                message = statuses[0].message
+                return "ready" if "was not found" in message else f"unavailable ({message})"
+            time.sleep(0.05)
+        return "unavailable (no answer from the MCP host)"
+    finally:
+        host.stop()

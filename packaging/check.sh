@@ -32,6 +32,11 @@ run_smoke() {
         echo "check: the bundled offline engine cannot recognise speech" >&2
         status=1
     fi
+    # And the MCP client (the SDK and its transports) for the user's own tools.
+    if [ $status -eq 0 ] && ! grep -q "^mcp: ready" "$out"; then
+        echo "check: the bundled MCP client does not work" >&2
+        status=1
+    fi
     rm -rf "$home"
     return $status
 }

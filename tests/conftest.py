@@ -21,7 +21,12 @@ os.environ.setdefault("PULSE_SERVER", "unix:/tmp/parley-pulse/native")
 
 #: What the environment may hold that would change a test: every Parley setting
 #: (PARLEY_*) and the conventional names of the API keys and the Azure endpoint.
-_FOREIGN_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT")
+_FOREIGN_VARIABLES = (
+    "OPENAI_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_AD_TOKEN",
+    "AZURE_OPENAI_ENDPOINT",
+)
 
 
 @pytest.fixture(autouse=True)

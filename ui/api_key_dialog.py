@@ -1,4 +1,4 @@
-"""A small dialog to enter an API key; the controller decides where it goes."""
+"""A small dialog to enter an API key or token; the window decides where it goes."""
 
 from __future__ import annotations
 
@@ -16,12 +16,32 @@ from PySide6.QtWidgets import (
 
 from ui.field_info import choice_label
 
+#: Secrets other than a backend's API key: (title, field label, tooltip, placeholder).
+_OTHER_SECRETS: dict[str, tuple[str, str, str, str]] = {
+    "azure_token": (
+        "Entra ID token for Azure OpenAI",
+        "&Token:",
+        "Paste a Microsoft Entra ID access token (for example from `az account "
+        "get-access-token --resource https://cognitiveservices.azure.com`); it is stored "
+        "by the system keyring. Tokens expire: enter a fresh one when Azure refuses it.",
+        "eyJ…",
+    ),
+    "chat": (
+        "API key for the chat endpoint",
+        "&Key:",
+        "The key the offline engine's chat endpoint wants (sent as a bearer token); it is "
+        "stored by the system keyring.",
+        "key",
+    ),
+}
+
 
 class ApiKeyDialog(QDialog):
-    """Asks for the key of ``backend``; the key is handed over once and forgotten.
+    """Asks for the secret ``name`` (a backend's API key, ``azure_token`` or ``chat``);
+    the value is handed over once and forgotten.
 
     Signals:
-        api_key_entered(str, str): backend name and the key the user entered.
+        api_key_entered(str, str): the secret's name and the value the user entered.
     """
 
     api_key_entered = Signal(str, str)
@@ -29,13 +49,22 @@ class ApiKeyDialog(QDialog):
     def __init__(self, backend: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._backend = backend
-        self.setWindowTitle(f"API key for {choice_label(backend)}")
+        title, label, tip, placeholder = _OTHER_SECRETS.get(
+            backend,
+            (
+                f"API key for {choice_label(backend)}",
+                "&Key:",
+                "Paste the API key; it is stored by the system keyring.",
+                "sk-…" if backend == "openai" else "key",
+            ),
+        )
+        self.setWindowTitle(title)
         self.setModal(False)
         self.key_edit = QLineEdit()
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setAccessibleName("API key")
-        self.key_edit.setToolTip("Paste the API key; it is stored by the system keyring.")
-        self.key_edit.setPlaceholderText("sk-…" if backend == "openai" else "key")
+        self.key_edit.setAccessibleName(title)
+        self.key_edit.setToolTip(tip)
+        self.key_edit.setPlaceholderText(placeholder)
         self.key_edit.textEdited.connect(self._on_key_edit_text_edited)
         self._reveal = QCheckBox("Show")
         self._reveal.setToolTip("Show the key while typing")
@@ -50,7 +79,7 @@ class ApiKeyDialog(QDialog):
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("&Key:", self.key_edit)
+        form.addRow(label, self.key_edit)
         form.addRow("", self._reveal)
         column = QVBoxLayout(self)
         column.addLayout(form)

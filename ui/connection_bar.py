@@ -44,12 +44,17 @@ class ConnectionBar(QWidget):
     """Where to connect, and how the connection is doing.
 
     Signals:
+    The fields stay editable while connected: a change moves the session to the
+    new place (the controller reconnects).
+
+    Signals:
         connect_requested(): the user pressed Connect.
         disconnect_requested(): the user pressed Disconnect.
         setting_changed(str, object): ``"connection.backend"``,
             ``"connection.model"``, ``"connection.url"`` or
             ``"connection.azure_endpoint"`` with the new valid value.
-        api_key_entered(str, str): backend name and key, from the key dialog.
+        api_key_entered(str, str): the secret's name (a backend, or ``azure_token``
+            for Azure with Entra ID sign-in) and its value, from the key dialog.
         retry_requested(): the user pressed "Retry now" while a reconnection waited.
     """
 
@@ -66,6 +71,7 @@ class ConnectionBar(QWidget):
         self._retry_deadline: float | None = None
         self._countdown_timer = QTimer(self, interval=1000)
         self._countdown_timer.timeout.connect(self._render_state)
+        self._azure_auth = "key"
         self._rendered: dict[str, object] = {}
         self._key_dialog: ApiKeyDialog | None = None
 
@@ -145,6 +151,7 @@ class ConnectionBar(QWidget):
         self.model_edit.setText(values.model)
         self.url_edit.setText(values.url)
         self.endpoint_edit.setText(values.azure_endpoint)
+        self._azure_auth = values.azure_auth
         self._rendered = {
             "backend": values.backend,
             "model": values.model,
@@ -163,9 +170,6 @@ class ConnectionBar(QWidget):
         connectable = state in _CONNECTABLE
         self.connect_button.setText("&Connect" if connectable else "&Disconnect")
         self.connect_button.setAccessibleName("Connect" if connectable else "Disconnect")
-        editable = state in _CONNECTABLE
-        for widget in (self.backend_combo, self.model_edit, self.url_edit, self.endpoint_edit):
-            widget.setEnabled(editable)
 
     def set_retry_countdown(self, seconds: float) -> None:
         """The next reconnection attempt is ``seconds`` away (0: none is waiting)."""
@@ -214,6 +218,18 @@ class ConnectionBar(QWidget):
         self.url_edit.setVisible(backend == "custom")
         self.endpoint_edit.setVisible(backend == "azure")
         self.key_button.setVisible(backend != "offline")
+        token = self.secret_name() == "azure_token"
+        self.key_button.setText("Entra &token…" if token else "API &key…")
+        self.key_button.setToolTip(
+            "Enter or replace the Entra ID access token for Azure OpenAI"
+            if token
+            else "Enter or replace the API key for this backend"
+        )
+
+    def secret_name(self) -> str:
+        """What the key button asks for: the backend's API key, or Azure's Entra token."""
+        backend = self.backend()
+        return "azure_token" if backend == "azure" and self._azure_auth == "entra" else backend
 
     def _show_input_error(self, message: str | None) -> None:
         self._input_error.setText(message or "")
@@ -250,7 +266,7 @@ class ConnectionBar(QWidget):
         if self._key_dialog is not None:
             self._key_dialog.close()
             self._key_dialog.deleteLater()
-        dialog = ApiKeyDialog(self.backend(), self)
+        dialog = ApiKeyDialog(self.secret_name(), self)
         dialog.api_key_entered.connect(self.api_key_entered)
         self._key_dialog = dialog
         dialog.show()

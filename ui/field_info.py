@@ -42,6 +42,15 @@ CHOICE_LABELS: dict[object, str] = {
     "openai": "OpenAI",
     "azure": "Azure OpenAI",
     "custom": "Custom URL",
+    "key": "API key",
+    "entra": "Microsoft Entra ID token",
+    "audio": "Speech (with its transcript)",
+    "text": "Text only",
+    "stdio": "A command on this computer (stdio)",
+    "http": "A URL (streamable HTTP)",
+    "always": "Always",
+    "unless_read_only": "Unless the tool only reads",
+    "never": "Never",
 }
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.config.secrets import KeyStore
+from desktop.config.secrets import KeyStore, SecretName
 from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
 from desktop.conversation.transcript import TranscriptEntry
@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.talk = TalkControls()
         self.talk.set_talk_mode(self.settings.ui.talk_mode)
         self.talk.set_ptt_key(self.settings.ui.ptt_key)
-        self.panels = SidePanels(controller)
+        self.panels = SidePanels(controller, keys)
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.history_dock.status.connect(self.show_status)
         self.transcript.export_audio_requested.connect(self._on_export_wav_triggered)
         self.transcript.clear_requested.connect(c.reset_conversation)
+        self.transcript.question_answered.connect(c.answer_tool_question)
         self.export_md_action.triggered.connect(lambda: self._export_transcript("markdown"))
         self.export_json_action.triggered.connect(lambda: self._export_transcript("json"))
         self.export_wav_action.triggered.connect(self._on_export_wav_triggered)
@@ -227,7 +228,10 @@ class MainWindow(QMainWindow):
         if not self.controller.update_setting(group, name, value):
             self.panels.refresh()
             return
-        if key == "ui.talk_mode":
+        if group == "connection":  # the bar and the Connection tab show the same settings
+            self.connection_bar.set_values(self.settings.connection)
+            self.panels.connection.set_values(self.settings)
+        elif key == "ui.talk_mode":
             self.talk.set_talk_mode(str(value))
             self.ptt_filter.set_active(value == "ptt")
         elif key == "ui.ptt_key":
@@ -257,14 +261,8 @@ class MainWindow(QMainWindow):
         audio = self.settings.audio
         self.audio_supervisor.set_devices(audio.input_device or None, audio.output_device or None)
 
-    def _on_connection_bar_api_key_entered(self, backend: str, key: str) -> None:
-        try:
-            result = self.keys.save(backend, key)  # type: ignore[arg-type]
-        except ValueError as exc:
-            self.connection_bar.show_api_key_message(str(exc), error=True)
-            return
-        self.connection_bar.show_api_key_message(result.message, error=result.source == "memory")
-        self.show_status(result.message)
+    def _on_connection_bar_api_key_entered(self, name: SecretName, key: str) -> None:
+        self.panels.save_secret(name, key, self.connection_bar.show_api_key_message)
 
     def _on_mute_toggled(self, muted: bool) -> None:
         self.talk.set_muted(muted)

@@ -127,6 +127,16 @@ class SettingsForm(QWidget):
     def value(self, name: str) -> object:
         return self._editors[name].value()
 
+    def label_text(self, name: str) -> str:
+        """The label the user sees for ``name`` (without the colon)."""
+        for row in self._rows[name]:
+            for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.SpanningRole):
+                item = self._layout.itemAt(row, role)
+                widget = item.widget() if item is not None else None
+                if isinstance(widget, QLabel):
+                    return widget.text().removesuffix(":")
+        return ""
+
     def editor(self, name: str) -> QWidget:
         """The editor widget of ``name`` (a combo box, spin box, check box…)."""
         return self._editors[name].widget

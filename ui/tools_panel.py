@@ -1,16 +1,27 @@
-"""Switches for the local tools the assistant may call."""
+"""The Tools tab: switches for the built-in tools, and the user's MCP servers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from desktop.config.settings import ToolSettings
+from ui.mcp_servers_panel import McpServersPanel
 from ui.settings_form import SettingsForm
+
+_MCP_NOTE = (
+    "Your own tools, from MCP servers: a program on this computer (for example npx "
+    "with the arguments -y @modelcontextprotocol/server-filesystem ~/Documents) or a "
+    "URL. The assistant sees each tool as server__tool. A tool that asks first waits "
+    "for your yes or no, by button or by voice; tools the server marks read-only run "
+    "without asking unless you choose otherwise."
+)
 
 
 class ToolsPanel(QWidget):
-    """Enable or disable each local tool.
+    """Enable or disable each built-in tool; manage the MCP servers.
 
     Signals:
         setting_changed(str, object): ``"tools.<name>"`` with ``True``/``False``.
@@ -18,7 +29,9 @@ class ToolsPanel(QWidget):
 
     setting_changed = Signal(str, object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, has_token: Callable[[str], bool] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.form = SettingsForm(
             "tools",
@@ -28,9 +41,20 @@ class ToolsPanel(QWidget):
         self.form.setting_changed.connect(self.setting_changed)
         note = QLabel("Tools run on this computer; the assistant asks for them by name.")
         note.setWordWrap(True)
+        builtin_box = QGroupBox("Built-in tools")
+        builtin_column = QVBoxLayout(builtin_box)
+        builtin_column.addWidget(self.form)
+        builtin_column.addWidget(note)
+        self.mcp = McpServersPanel(has_token)
+        mcp_note = QLabel(_MCP_NOTE)
+        mcp_note.setWordWrap(True)
+        mcp_box = QGroupBox("MCP servers")
+        mcp_column = QVBoxLayout(mcp_box)
+        mcp_column.addWidget(mcp_note)
+        mcp_column.addWidget(self.mcp)
         column = QVBoxLayout(self)
-        column.addWidget(self.form)
-        column.addWidget(note)
+        column.addWidget(builtin_box)
+        column.addWidget(mcp_box)
         column.addStretch(1)
         self.set_values(ToolSettings())
 

@@ -2,11 +2,13 @@
 
 Sizes are cached per (entry, revision, width), so a streaming reply only
 re-measures the one entry that changed; the view sticks to the bottom while
-the user has not scrolled away.
+the user has not scrolled away. A tool call that asks before it runs shows
+Allow and Deny buttons under its text until it is answered.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -30,9 +32,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
+    QHBoxLayout,
     QListView,
     QMenu,
     QMessageBox,
+    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -67,6 +71,8 @@ class _EntryDelegate(QStyledItemDelegate):
         self._sizes: dict[tuple[str, int, int], QSize] = {}
         self._laid_out: dict[str, int] = {}
         self._headers: dict[str, tuple[TranscriptEntry, str]] = {}
+        #: Room under a question for its Allow and Deny buttons.
+        self.question_height = QPushButton("Allow").sizeHint().height() + _PAD
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         header = QFont(option.font)
@@ -108,7 +114,8 @@ class _EntryDelegate(QStyledItemDelegate):
             # makes the list view lay out every row, not just this one.
             step = STREAM_GROWTH_LINES * QFontMetrics(body_font).lineSpacing()
             body_height = -(-body_height // step) * step
-        size = QSize(width, header_height + body_height + 3 * _PAD)
+        buttons = self.question_height if entry.consent == "asking" else 0
+        size = QSize(width, header_height + body_height + 3 * _PAD + buttons)
         if len(self._sizes) > 20_000:
             self._sizes.clear()
         self._sizes[key] = size
@@ -180,16 +187,45 @@ class _EntryDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class QuestionButtons(QWidget):
+    """Allow and Deny under a tool call that asks before it runs (an index widget:
+    it covers the row, and the delegate paints the text above the buttons)."""
+
+    def __init__(
+        self, entry: TranscriptEntry, answer: Callable[[str, bool], None], parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.entry_id = entry.id
+        self.allow_button = QPushButton("&Allow")
+        self.deny_button = QPushButton("De&ny")
+        for button, allowed in ((self.allow_button, True), (self.deny_button, False)):
+            verb = "Allow" if allowed else "Deny"
+            button.setAccessibleName(f"{verb} {entry.tool_name}")
+            button.setToolTip(f"{verb} this call of {entry.tool_name} (or say yes or no)")
+            button.clicked.connect(lambda _=False, ok=allowed: answer(self.entry_id, ok))
+        row = QHBoxLayout()
+        row.addWidget(self.allow_button)
+        row.addWidget(self.deny_button)
+        row.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(_PAD, 0, _PAD, _PAD // 2)
+        column.addStretch(1)
+        column.addLayout(row)
+
+
 class TranscriptView(QWidget):
     """Shows a :class:`TranscriptModel`; copy and export from its context menu.
 
     Signals:
         export_audio_requested(): the user asked to save the conversation audio.
         clear_requested(): the user asked to clear the transcript.
+        question_answered(str, bool): a tool call's question was answered with a
+            button: the entry's id, and whether the call may run.
     """
 
     export_audio_requested = Signal()
     clear_requested = Signal()
+    question_answered = Signal(str, bool)
 
     def __init__(
         self,
@@ -223,6 +259,9 @@ class TranscriptView(QWidget):
         self.model.rowsRemoved.connect(self._delegate.forget)
         self.model.modelReset.connect(self._delegate.forget)
         self.model.rowsAboutToBeInserted.connect(self._on_model_rows_about_to_be_inserted)
+        self.model.rowsInserted.connect(self._on_model_rows_inserted)
+        self.model.modelReset.connect(self._on_model_reset)
+        self._questions: dict[str, QuestionButtons] = {}
 
         self.copy_action = self._action("&Copy", self.copy_selected, QKeySequence.StandardKey.Copy)
         self.copy_all_action = self._action("Copy &all", self.copy_all)
@@ -312,8 +351,36 @@ class TranscriptView(QWidget):
         self._stick_to_bottom = self.is_at_bottom()
 
     def _on_model_data_changed(self, top_left: QModelIndex, _bottom_right: QModelIndex) -> None:
+        self._sync_question(top_left)
         self._stick_to_bottom = self.is_at_bottom()
         # A new line of text needs a new layout (coalesced by Qt, sizes cached);
         # otherwise the view only repaints the row.
         if self._delegate.height_changed(top_left):
             self._delegate.sizeHintChanged.emit(top_left)
+
+    # Questions ---------------------------------------------------------------
+
+    def question_buttons(self, entry_id: str) -> QuestionButtons | None:
+        """The Allow and Deny buttons of an open question, if that entry has one."""
+        return self._questions.get(entry_id)
+
+    def _on_model_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        for row in range(first, last + 1):
+            self._sync_question(self.model.index(row, 0))
+
+    def _on_model_reset(self) -> None:
+        self._questions.clear()  # the view dropped its index widgets with the rows
+
+    def _sync_question(self, index: QModelIndex) -> None:
+        entry = index.data(EntryRole)
+        if not isinstance(entry, TranscriptEntry):
+            return
+        shown = self._questions.get(entry.id)
+        if entry.consent == "asking" and shown is None:
+            buttons = QuestionButtons(entry, self.question_answered.emit, self.list_view.viewport())
+            self._questions[entry.id] = buttons
+            self.list_view.setIndexWidget(index, buttons)
+        elif entry.consent != "asking" and shown is not None:
+            del self._questions[entry.id]
+            # The view deletes the widget it held there.
+            self.list_view.setIndexWidget(index, None)  # type: ignore[arg-type]

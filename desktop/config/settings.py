@@ -6,7 +6,8 @@ command line maps onto it and the settings file stores it.
 
 Sources, later wins: defaults, the TOML settings file, ``.env``, the
 environment (``PARLEY_<GROUP>__<FIELD>`` plus the conventional
-``OPENAI_API_KEY``, ``AZURE_OPENAI_API_KEY`` and ``AZURE_OPENAI_ENDPOINT``),
+``OPENAI_API_KEY``, ``AZURE_OPENAI_API_KEY``, ``AZURE_OPENAI_AD_TOKEN`` and
+``AZURE_OPENAI_ENDPOINT``),
 then command-line flags. API keys are never part of what is saved.
 """
 
@@ -39,6 +40,7 @@ from desktop.protocol import (
 
 Backend = Literal["offline", "openai", "azure", "custom"]
 DialectName = Literal["ga", "beta"]
+AzureAuth = Literal["key", "entra"]
 TurnDetectionMode = Literal["server_vad", "semantic_vad", "off"]
 Eagerness = Literal["auto", "low", "medium", "high"]
 NoiseReduction = Literal["off", "near_field", "far_field"]
@@ -90,6 +92,11 @@ class ConnectionSettings(_Group):
         "",
         max_length=2000,
         description="Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com.",
+    )
+    azure_auth: AzureAuth = Field(
+        "key",
+        description="How Parley signs in to Azure OpenAI: with the resource's API key, or "
+        "with a Microsoft Entra ID access token (kept in the system keyring).",
     )
     azure_api_version: str = Field(
         "",
@@ -227,13 +234,127 @@ class EngineSettings(_Group):
     chat_endpoint: str = Field(
         "",
         max_length=2000,
-        description="Optional OpenAI-compatible chat endpoint for the offline engine "
-        "(e.g. http://127.0.0.1:11434/v1 for Ollama).",
+        description="An OpenAI-compatible chat endpoint that gives the offline engine a "
+        "language model (e.g. http://127.0.0.1:11434/v1 for Ollama); empty for the built-in "
+        "rules.",
     )
-    chat_model: str = Field("", max_length=200, description="Model name at the chat endpoint.")
+    chat_model: str = Field(
+        "",
+        max_length=200,
+        description="The model the chat endpoint should use (e.g. llama3.2); empty for the "
+        "endpoint's default. Its API key, if it needs one, is kept in the system keyring.",
+    )
     stt_model_dir: str = Field(
         "", max_length=2000, description="Whisper model directory; empty for the bundled one."
     )
+
+    @field_validator("chat_endpoint")
+    @classmethod
+    def _check_chat_endpoint(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
+McpToolRule = Literal["ask", "allow", "off"]
+
+
+class McpServerSettings(_Group):
+    """One MCP server whose tools the assistant may call. Its bearer token and the
+    values of its ``secret_env`` variables live in the keyring, never here."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[^\x00-\x1f]+$",
+        description="A short name, unique among your servers; the assistant sees it before "
+        "the name of each of the server's tools.",
+    )
+    enabled: bool = Field(True, description="Start this server and offer its tools.")
+    transport: Literal["stdio", "http"] = Field(
+        "stdio",
+        description="How Parley reaches the server: a command it runs (stdio) or a URL "
+        "(streamable HTTP).",
+    )
+    command: str = Field("", max_length=2000, description="stdio: the program, e.g. npx or uvx.")
+    args: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=list, max_length=100, description="stdio: the program's arguments."
+    )
+    env: dict[EnvName, Annotated[str, Field(max_length=10000)]] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="stdio: extra environment variables (secrets go in secret_env instead).",
+    )
+    secret_env: list[EnvName] = Field(
+        default_factory=list,
+        max_length=50,
+        description="stdio: environment variables whose values are kept in the system keyring.",
+    )
+    working_directory: str = Field(
+        "", max_length=2000, description="stdio: where the program runs; empty for anywhere."
+    )
+    url: str = Field(
+        "", max_length=2000, description="HTTP: the server's URL, e.g. http://127.0.0.1:8000/mcp."
+    )
+    call_timeout_s: float = Field(
+        30.0,
+        ge=1.0,
+        le=600.0,
+        description="How long a tool may run before the assistant is told it timed out (s).",
+    )
+    ask: Literal["always", "unless_read_only", "never"] = Field(
+        "unless_read_only",
+        description="When to ask you before one of its tools runs: always, unless the server "
+        "marks the tool read-only, or never.",
+    )
+    tool_rules: dict[Annotated[str, Field(max_length=200)], McpToolRule] = Field(
+        default_factory=dict,
+        max_length=500,
+        description="Exceptions per tool (by the server's name for it): ask, allow (run "
+        "without asking) or off (not offered to the assistant).",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class McpSettings(_Group):
+    servers: list[McpServerSettings] = Field(
+        default_factory=list,
+        max_length=50,
+        description="MCP servers whose tools the assistant may use.",
+    )
+
+    @field_validator("servers", mode="before")
+    @classmethod
+    def _unique_names(cls, servers: Any) -> Any:
+        """A repeated name (a hand-edited file) gets a number rather than losing a server."""
+        if not isinstance(servers, list):
+            return servers
+        taken: set[str] = set()
+        renamed: list[Any] = []
+        for server in servers:
+            given = server.get("name") if isinstance(server, dict) else getattr(server, "name", 0)
+            if not isinstance(given, str):
+                renamed.append(server)
+                continue
+            name, number = given, 2
+            while name.casefold() in taken:
+                name, number = f"{given[:36]} {number}", number + 1
+            taken.add(name.casefold())
+            if name != given:
+                server = (
+                    {**server, "name": name}
+                    if isinstance(server, dict)
+                    else server.model_copy(update={"name": name})
+                )
+            renamed.append(server)
+        return renamed
 
 
 class HistorySettings(_Group):
@@ -309,6 +430,7 @@ GROUPS: tuple[str, ...] = (
     "response",
     "tools",
     "engine",
+    "mcp",
     "history",
     "ui",
     "prices",
@@ -342,6 +464,8 @@ class _ConventionalEnvSource(PydanticBaseSettingsSource):
             data["openai_api_key"] = key
         if key := os.environ.get("AZURE_OPENAI_API_KEY"):
             data["azure_api_key"] = key
+        if token := os.environ.get("AZURE_OPENAI_AD_TOKEN"):
+            data["azure_ad_token"] = token
         if endpoint := os.environ.get("AZURE_OPENAI_ENDPOINT"):
             data["connection"] = {"azure_endpoint": endpoint}
         return data
@@ -369,6 +493,7 @@ class Settings(BaseSettings):
     response: ResponseSettings = Field(default_factory=ResponseSettings)
     tools: ToolSettings = Field(default_factory=ToolSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
     history: HistorySettings = Field(default_factory=HistorySettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     prices: PriceTable = Field(default_factory=PriceTable)
@@ -376,6 +501,8 @@ class Settings(BaseSettings):
 
     openai_api_key: SecretStr | None = Field(None, exclude=True)
     azure_api_key: SecretStr | None = Field(None, exclude=True)
+    #: From AZURE_OPENAI_AD_TOKEN: a Microsoft Entra ID access token for Azure OpenAI.
+    azure_ad_token: SecretStr | None = Field(None, exclude=True)
     #: From PARLEY_CUSTOM_API_KEY: a key for a custom server, if it wants one.
     custom_api_key: SecretStr | None = Field(None, exclude=True)
 

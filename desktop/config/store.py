@@ -28,7 +28,9 @@ from desktop.config.settings import GROUPS, Settings
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE_NAME = "settings.toml"
-_SECRET_KEYS = frozenset({"openai_api_key", "azure_api_key", "custom_api_key", "api_key"})
+_SECRET_KEYS = frozenset(
+    {"openai_api_key", "azure_api_key", "azure_ad_token", "custom_api_key", "api_key"}
+)
 
 
 def default_settings_path() -> Path:
@@ -120,32 +122,41 @@ def _drop_secrets(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
 
 
 def _drop_invalid(data: dict[str, Any], exc: ValidationError) -> list[tuple[str, str]]:
-    """Remove the key of ``data`` each error points at; return what went.
-
-    An error's location can go deeper than the file does (a union type adds the
-    member that failed, e.g. ``response.max_output_tokens.constrained-int``), so
-    the deepest key that exists along it is the one dropped: only that key, never
-    the table around it unless the table itself is what is wrong.
-    """
+    """Remove what each error points at (the deepest part of its location that is in
+    ``data``: a value, a list entry, or a whole group); return what went."""
     dropped: list[tuple[str, str]] = []
+    gone: list[list[str]] = []
     for error in exc.errors():
-        parent: Any = None
-        key = ""
-        node: Any = data
-        path: list[str] = []
-        for part in (str(part) for part in error["loc"]):
-            if not isinstance(node, dict):
-                break  # the rest of the location names union members of this value
-            if part not in node:
-                parent = None  # gone already (an earlier error), or not from the file
-                break
-            parent, key, node = node, part, node[part]
-            path.append(part)
-        if parent is None:
+        loc = [str(part) for part in error["loc"]]
+        if not loc or loc[0] not in data or any(loc[: len(g)] == g for g in gone):
             continue
-        del parent[key]
+        container: Any = data
+        path = [loc[0]]
+        for part in loc[1:]:
+            child = _child(container[_key(container, path[-1])], part)
+            if child is None:
+                break
+            container = container[_key(container, path[-1])]
+            path.append(part)
+        del container[_key(container, path[-1])]
+        gone.append(path)
         dropped.append((".".join(path), error["msg"]))
+        if isinstance(container, list):
+            break  # later entries moved up: the caller validates again
     return dropped
+
+
+def _key(container: Any, part: str) -> Any:
+    return int(part) if isinstance(container, list) else part
+
+
+def _child(node: Any, part: str) -> Any:
+    """``node[part]`` for a table or a list, or None when there is no such entry."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return None
 
 
 def _describe(exc: ValidationError, source: str) -> list[str]:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from desktop.config.places import place
 from desktop.realtime import AuthenticationError, ConfigurationError, DialectMismatchError
 
 #: The first pause, and the cap the doubling pauses stop at.
@@ -48,7 +49,10 @@ def unrecoverable_reason(error: object, fatal_reason: str | None = None) -> str 
     if isinstance(error, AuthenticationError):
         return f"{error} Check your API key ('API key…')."
     if isinstance(error, DialectMismatchError):
-        return f"{error}. This server needs the GA dialect; change it in the settings."
+        return (
+            "The server no longer accepts the beta dialect and needs GA: choose GA in "
+            f"{place('connection.dialect')}."
+        )
     if isinstance(error, ConfigurationError):
         return str(error)
     return None

@@ -19,13 +19,15 @@ SESSION_GROUPS: frozenset[str] = frozenset(
 )
 
 
-def turn_detection_config(settings: Settings) -> dict[str, Any] | None:
-    """Server turn detection, or None for manual turns (push-to-talk or 'off')."""
+def turn_detection_config(settings: Settings, hold_replies: bool = False) -> dict[str, Any] | None:
+    """Server turn detection, or None for manual turns (push-to-talk or 'off').
+    ``hold_replies``: the server must not answer the user's turns on its own (the next
+    one answers a question the app asked)."""
     vad = settings.turn_detection
     if settings.ui.talk_mode == "ptt" or vad.mode == "off":
         return None
     common = {
-        "create_response": server_creates_responses(settings),
+        "create_response": server_creates_responses(settings) and not hold_replies,
         "interrupt_response": server_interrupts(settings),
     }
     if vad.mode == "semantic_vad":
@@ -49,8 +51,11 @@ def transcription_config(settings: Settings) -> dict[str, Any] | None:
     return config
 
 
-def build_session(settings: Settings, tools: list[dict[str, Any]]) -> dict[str, Any]:
-    """The full session object for ``session.update``."""
+def build_session(
+    settings: Settings, tools: list[dict[str, Any]], hold_replies: bool = False
+) -> dict[str, Any]:
+    """The full session object for ``session.update`` (``hold_replies``: see
+    :func:`turn_detection_config`)."""
     audio_format = dict(BETA_TO_GA_AUDIO_FORMAT[settings.audio.format])
     noise = echo_policy(settings).noise_reduction
     return {
@@ -63,7 +68,7 @@ def build_session(settings: Settings, tools: list[dict[str, Any]]) -> dict[str, 
         "audio": {
             "input": {
                 "format": audio_format,
-                "turn_detection": turn_detection_config(settings),
+                "turn_detection": turn_detection_config(settings, hold_replies),
                 "transcription": transcription_config(settings),
                 "noise_reduction": None if noise is None else {"type": noise},
             },

@@ -18,7 +18,11 @@ Parts, each the one owner of its facts:
 * ``record`` (:class:`~desktop.conversation.record.ConversationRecord`): the
   transcript, usage and recording;
 * ``tools`` (:class:`~desktop.conversation.tools.ToolRegistry`): the tools
-  offered; ``calls`` runs them and ``timers`` keeps their timers;
+  offered; ``tool_flow`` (:class:`~desktop.conversation.tool_flow.ToolFlow`) runs
+  the calls, asks the user first where a tool says so and returns the outputs;
+  ``timers`` keeps the timers tools set;
+* ``mcp`` (:class:`~desktop.mcp.conversation_tools.McpTools`): the user's MCP
+  servers, whose tools join ``tools``;
 * ``echo`` (:class:`~desktop.barge_in.guard_control.GuardControl`): the echo
   settings and the echo guard;
 * ``media`` (:class:`~desktop.connection.lifecycle.SessionMedia`): what the
@@ -43,6 +47,7 @@ from desktop.config.settings import Settings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.inspector_feed import InspectorFeed
 from desktop.connection.lifecycle import VOICE_LOCK_REASON, SessionLifecycle, SessionMedia
+from desktop.connection.offline_chat import ChatEndpointCheck, engine_chat
 from desktop.connection.receiver import ConnectionWorker, StreamingMode
 from desktop.connection.session_builder import SESSION_GROUPS, build_session
 from desktop.connection.state import ConnectionState
@@ -50,15 +55,22 @@ from desktop.conversation.record import ConversationRecord
 from desktop.conversation.response_gate import ResponseGate
 from desktop.conversation.server_events import ServerEventHandler
 from desktop.conversation.tool_calls import ToolCallTracker
+from desktop.conversation.tool_flow import ToolFlow
 from desktop.conversation.tool_timers import ToolTimers
 from desktop.conversation.tools import builtin_tools
 from desktop.conversation.transcript import Transcript, TranscriptEntry
 from desktop.conversation.turn_machine import TurnMachine, TurnState
 from desktop.conversation.usage import UsageLedger
 from desktop.history.context import ContextBudget, context_events
+from desktop.mcp.conversation_tools import McpTools
 
 #: How often the event inspector gets what the network threads saw.
 INSPECTOR_INTERVAL_MS = 150
+#: Connection settings that need a new connection when they change.
+CONNECTION_FIELDS = frozenset(
+    {"backend", "model", "url", "dialect", "azure_endpoint", "azure_auth", "azure_api_version"}
+)
+_OPEN_STATES = (ConnectionState.CONNECTING, ConnectionState.LIVE, ConnectionState.RECONNECTING)
 
 
 class ConversationController(QObject):
@@ -75,6 +87,9 @@ class ConversationController(QObject):
         voice_lock_changed(str): why the voice is locked; empty once it is free again.
         retry_scheduled(float): seconds until the next reconnection attempt (0: none waits).
         inspector_records(list): a batch of (direction, event) pairs for the inspector.
+        mcp_servers_changed(object): a ``tuple[ServerStatus, ...]`` of the MCP servers.
+        chat_check_finished(bool, str): the outcome of :meth:`check_chat_endpoint`:
+            whether the endpoint answered, and the models it lists or what is wrong.
     """
 
     connection_state_changed = Signal(ConnectionState, str)
@@ -87,6 +102,8 @@ class ConversationController(QObject):
     voice_lock_changed = Signal(str)
     retry_scheduled = Signal(float)
     inspector_records = Signal(list)
+    mcp_servers_changed = Signal(object)
+    chat_check_finished = Signal(bool, str)
 
     def __init__(
         self,
@@ -98,12 +115,13 @@ class ConversationController(QObject):
     ) -> None:
         super().__init__(parent)
         self.settings = settings
+        self._keys = keys
+        self._offline = offline
         self.record = ConversationRecord(self)
         self.tracker = PlaybackTracker()
         self.feed = InspectorFeed()
         self.media = SessionMedia(self.tracker, self.feed, self.record.recorder, audio)
         self.tools = builtin_tools()
-        self.calls = ToolCallTracker(self.tools)
         self.timers = ToolTimers(self)
         self.session = SessionLifecycle(
             settings,
@@ -117,24 +135,30 @@ class ConversationController(QObject):
             parent=self,
         )
         self.gate = ResponseGate(lambda: self.session.worker)
+        self.tool_flow = ToolFlow(
+            settings, self.tools, self.record, self.gate, lambda: self.session.worker,
+            self.timers, self,
+        )  # fmt: skip
+        self.mcp = McpTools(settings, keys, self.tools, self)
+        self.chat_check = ChatEndpointCheck(self)
         self.turns = TurnMachine(settings, self.session, self.media, self.gate, self.record, self)
         self.echo = GuardControl(
             settings, self.media, lambda: self.turns.state is TurnState.SPEAKING, self
         )
         self.events = ServerEventHandler(
-            settings,
             self.session,
             self.turns,
             self.gate,
             self.record,
-            self.calls,
-            self.timers,
+            self.tool_flow,
             self.status_message.emit,
         )
         self._inspector_timer = QTimer(self, interval=INSPECTOR_INTERVAL_MS)
         self._inspector_timer.timeout.connect(self._on_inspector_timer_timeout)
         self._inspector_timer.start()
         self._wire()
+        self._apply_engine_chat()
+        self.mcp.apply()
 
     def _wire(self) -> None:
         session, turns, record = self.session, self.turns, self.record
@@ -152,6 +176,14 @@ class ConversationController(QObject):
         record.cleared.connect(self.transcript_cleared)
         record.usage_changed.connect(self.usage_changed)
         self.timers.due.connect(self._on_timers_due)
+        flow = self.tool_flow
+        flow.listening_changed.connect(self.session.update_configuration)
+        flow.turn_unanswered.connect(turns.on_turn_unanswered)
+        flow.status_message.connect(self.status_message)
+        self.mcp.tools_changed.connect(self._on_mcp_tools_changed)
+        self.mcp.call_finished.connect(flow.deliver)
+        self.mcp.servers_changed.connect(self.mcp_servers_changed)
+        self.chat_check.finished.connect(self.chat_check_finished)
 
     # -- state, as the parts own it ----------------------------------------------------------
 
@@ -175,9 +207,14 @@ class ConversationController(QObject):
     def transcript(self) -> Transcript:
         return self.record.transcript
 
+    @property
+    def calls(self) -> ToolCallTracker:
+        return self.tool_flow.calls
+
     def session_config(self) -> dict[str, Any]:
         """The ``session.update`` payload the settings and the offered tools make."""
-        return build_session(self.settings, self.tools.schemas(self.settings.tools))
+        tools = self.tools.schemas(self.settings.tools)
+        return build_session(self.settings, tools, hold_replies=self.tool_flow.holds_replies)
 
     def session_context(self) -> list[dict[str, Any]]:
         """What a new session is told of the conversation so far, within the budget
@@ -205,11 +242,19 @@ class ConversationController(QObject):
         """Take up an earlier conversation: its entries become the record, and a new
         session starts that is told of them."""
         self.record.load(entries)
-        self.calls.reset()
+        self.tool_flow.reset()
         self.session.new_session()
 
     def send_text(self, text: str) -> bool:
+        """A typed message: the answer to an open question if it says yes or no,
+        otherwise a turn of its own."""
+        if self.tool_flow.answer_typed(text):
+            return True
         return self.turns.send_text(text)
+
+    def answer_tool_question(self, entry_id: str, allowed: bool) -> bool:
+        """The user allowed (or not) the tool call of a transcript entry, by button."""
+        return self.tool_flow.answer(entry_id, allowed)
 
     def ptt_press(self) -> None:
         self.turns.ptt_press()
@@ -231,12 +276,15 @@ class ConversationController(QObject):
             self.status_message.emit(VOICE_LOCK_REASON)
             self.voice_lock_changed.emit(VOICE_LOCK_REASON)
             return False
+        before = getattr(target, name)
         try:
             setattr(target, name, value)
         except ValueError as exc:
             self.status_message.emit(f"Invalid value for {group}.{name}: {exc}")
             return False
         self.settings_changed(group)
+        if group == "connection" and name in CONNECTION_FIELDS and before != value:
+            self._reconnect_for_settings()
         return True
 
     def settings_changed(self, group: str) -> None:
@@ -247,11 +295,32 @@ class ConversationController(QObject):
             self._push_streaming()
         if group in SESSION_GROUPS or group == "ui":
             self.session.update_configuration()
+        if group == "engine":
+            self._apply_engine_chat()
+        if group == "mcp":
+            self.mcp.apply()
+
+    def secret_saved(self, name: str) -> None:
+        """A secret was stored (``SecretName``): what uses it follows."""
+        if name == "chat":
+            self._apply_engine_chat()
+        elif self.settings.connection.backend == name or (
+            name == "azure_token" and self.settings.connection.backend == "azure"
+        ):
+            self._reconnect_for_settings()
+
+    # -- the offline engine's language model ---------------------------------------------
+
+    def check_chat_endpoint(self) -> None:
+        """Ask the configured chat endpoint for its models, off the GUI thread;
+        ``chat_check_finished`` brings the answer."""
+        engine = self.settings.engine
+        self.chat_check.start(engine.chat_endpoint, self._keys.chat_key())
 
     def reset_conversation(self) -> None:
         """Forget the transcript, usage, recording and tool calls; start a fresh session."""
         self.record.clear()
-        self.calls.reset()
+        self.tool_flow.reset()
         if self.session.worker is not None:
             self.session.new_session()
 
@@ -264,6 +333,8 @@ class ConversationController(QObject):
     def shutdown(self) -> None:
         """Stop every thread and timer this controller started (on quit)."""
         self.session.shutdown()
+        self.mcp.shutdown()
+        self.chat_check.stop()
         self.timers.stop_all()
         self.echo.stop()
         self._inspector_timer.stop()
@@ -301,7 +372,27 @@ class ConversationController(QObject):
             worker.set_streaming(self._streaming_mode())
 
     def _is_quiet(self) -> bool:
-        return self.turns.state is TurnState.IDLE and self.gate.idle
+        return self.turns.state is TurnState.IDLE and self.gate.idle and not self.tool_flow.busy
+
+    def _reconnect_for_settings(self) -> None:
+        """Where or how to connect changed: an open session moves to the new place."""
+        if self.session.state in _OPEN_STATES:
+            self.status_message.emit("Connecting again with the new connection settings.")
+            self.session.new_session()
+
+    def _apply_engine_chat(self) -> None:
+        try:
+            self._offline.set_chat(engine_chat(self.settings, self._keys))
+        except ValueError as exc:
+            self.status_message.emit(f"Offline engine: {exc}")
+
+    def _on_mcp_tools_changed(self) -> None:
+        self.settings_changed("tools")
+
+    def _on_worker_turn_committed(self, committed: bool, ms: int) -> None:
+        if committed and self.tool_flow.holds_replies:
+            return  # the answer to a question: its words decide what follows
+        self.turns.on_turn_committed(committed, ms)
 
     def _on_session_worker_started(self, worker: ConnectionWorker) -> None:
         self.echo.apply()
@@ -309,7 +400,7 @@ class ConversationController(QObject):
         worker.barge_in_ignored.connect(self._on_worker_barge_in_ignored)
         worker.audio_started.connect(self.turns.on_audio_started)
         worker.barged_in.connect(self.record.mark_interrupted)
-        worker.turn_committed.connect(self.turns.on_turn_committed)
+        worker.turn_committed.connect(self._on_worker_turn_committed)
         worker.event_rejected.connect(self._on_worker_event_rejected)
 
     def _on_session_ready(self) -> None:
@@ -320,7 +411,7 @@ class ConversationController(QObject):
     def _on_session_ended(self) -> None:
         """Whatever the session was doing is void: its response, its tool calls, its turn."""
         self.gate.reset()
-        self.calls.reset()
+        self.tool_flow.end_session()
         self.turns.on_session_ended()
 
     def _on_worker_barge_in_ignored(self) -> None:

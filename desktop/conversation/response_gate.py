@@ -54,16 +54,23 @@ class ResponseGate:
         """The active response is done. ``follow_ups`` (tool outputs) are sent and
         answered; True when a new response was asked for."""
         self._active = None
-        worker = self._worker()
-        if follow_ups and worker is not None:
-            for event in follow_ups:
-                worker.send_event(event)
-            self.request()
+        if follow_ups and self.follow_up(follow_ups):
             return True
         if self._wanted:
             self.request()
             return True
         return False
+
+    def follow_up(self, events: list[dict[str, Any]]) -> bool:
+        """Send ``events`` (tool outputs) and ask for the response that answers them
+        (after the running one, if any). False when there is no session to send to."""
+        worker = self._worker()
+        if worker is None:
+            return False
+        for event in events:
+            worker.send_event(event)
+        self.request()
+        return True
 
     def create_failed(self) -> None:
         """Our ``response.create`` was refused: nothing is pending any more."""

@@ -4,8 +4,9 @@ The receiver thread has already handled what cannot wait (output audio,
 barge-in, echo turns); every other event arrives here as a typed
 ``ServerEvent`` and goes to one handler by its type: transcript entries go to
 the conversation record, VAD events move the turn, response events pass
-through the response gate, function calls run through the tool registry, and
-errors end the session when no retry can fix them.
+through the response gate, function calls go to the tool flow (which also hears
+the spoken answers to its questions), and errors end the session when no retry
+can fix them.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from desktop.config.settings import Settings
+from desktop.config.places import place
 from desktop.connection.lifecycle import SessionLifecycle
 from desktop.conversation.record import ConversationRecord
 from desktop.conversation.response_gate import ResponseGate
-from desktop.conversation.tool_calls import ToolCallTracker
-from desktop.conversation.tool_timers import ToolTimers
+from desktop.conversation.tool_flow import ToolFlow
 from desktop.conversation.turn_machine import TurnMachine, TurnState
 from desktop.conversation.usage import TokenCounts
 from desktop.realtime import (
@@ -53,7 +53,8 @@ FATAL_ERRORS: dict[str, str] = {
     "billing_hard_limit_reached": "The billing limit is reached. Raise it in your account.",
     "account_deactivated": "This account is deactivated. Contact the provider.",
     "organization_deactivated": "This organization is deactivated. Contact the provider.",
-    "beta_api_shape_disabled": "This server no longer accepts the beta dialect; choose GA.",
+    "beta_api_shape_disabled": "This server no longer accepts the beta dialect; choose GA in "
+    f"{place('connection.dialect')}.",
 }
 #: Errors that are expected in normal use and need no status message.
 _QUIET_ERRORS = frozenset({"response_cancel_not_active", "item_truncate_invalid_item_id"})
@@ -64,22 +65,18 @@ class ServerEventHandler:
 
     def __init__(
         self,
-        settings: Settings,
         session: SessionLifecycle,
         turns: TurnMachine,
         gate: ResponseGate,
         record: ConversationRecord,
-        calls: ToolCallTracker,
-        timers: ToolTimers,
+        tools: ToolFlow,
         status: Callable[[str], None],
     ) -> None:
-        self._settings = settings
         self._session = session
         self._turns = turns
         self._gate = gate
         self._record = record
-        self._calls = calls
-        self._timers = timers
+        self._tools = tools
         self._status = status
         self._handlers: dict[type[ServerEvent], Callable[[Any], None]] = {
             InputAudioBufferSpeechStartedEvent: self._on_speech_started,
@@ -119,13 +116,14 @@ class ServerEventHandler:
 
     def _on_committed(self, event: InputAudioBufferCommittedEvent) -> None:
         self._record.ensure(event.item_id, "user")
-        if self._turns.answers_voice_turns():
+        answers_a_question = self._tools.claim_turn(event.item_id)
+        if self._turns.answers_voice_turns() and not answers_a_question:
             self._gate.request()
 
     def _on_item_added(self, event: ConversationItemAddedEvent) -> None:
         item = event.item
         if item.type == "function_call":
-            self._calls.note_item(item.id, item.name)
+            self._tools.note_item(item.id, item.name)
         elif item.type == "message" and item.id:
             kinds = {part.type for part in item.content}
             if item.role == "user" and "input_audio" in kinds:
@@ -142,10 +140,12 @@ class ServerEventHandler:
             self._record.finish(event.item_id, "user", text)
         else:
             self._record.finish(event.item_id, "user", "no speech recognised", "failed")
+        self._tools.on_transcript(event.item_id, text or None)
 
     def _on_transcription_failed(self, event: InputAudioTranscriptionFailedEvent) -> None:
         reason = event.error.message or "transcription failed"
         self._record.finish(event.item_id, "user", reason, "failed")
+        self._tools.on_transcript(event.item_id, None)
 
     # -- the assistant's reply ---------------------------------------------------------------
 
@@ -157,7 +157,7 @@ class ServerEventHandler:
     def _on_output_item(self, event: ResponseOutputItemAddedEvent) -> None:
         item: ConversationItem = event.item
         if item.type == "function_call" and item.id:
-            self._calls.note_item(item.id, item.name)
+            self._tools.note_item(item.id, item.name)
             self._record.update(item.id, "tool", created_as="pending", tool_name=item.name or "")
         elif item.type == "message" and item.id:
             self._record.ensure(item.id, "assistant")
@@ -186,19 +186,7 @@ class ServerEventHandler:
             self._record.update(entry.id, entry.role, status="interrupted")
 
     def _on_function_call(self, event: ResponseFunctionCallArgumentsDoneEvent) -> None:
-        call = self._calls.run(
-            event.item_id, event.call_id, event.name, event.arguments, self._settings.tools
-        )
-        self._record.update(
-            event.item_id,
-            "tool",
-            tool_name=call.name,
-            tool_arguments=call.arguments,
-            tool_result=call.result.as_text(),
-            status="done" if call.result.ok else "failed",
-        )
-        if call.result.timer is not None:
-            self._timers.start(call.result.timer.seconds, call.result.timer.label)
+        self._tools.on_call(event.item_id, event.call_id, event.name, event.arguments)
 
     def _on_response_done(self, event: ResponseDoneEvent) -> None:
         response = event.response
@@ -214,7 +202,7 @@ class ServerEventHandler:
             error = details.get("error") or {}
             reason = error.get("message") or details.get("reason") or response.status
             self._status(f"The response ended early: {reason}")
-        if not self._gate.finished(self._calls.take_outputs()):
+        if not self._gate.finished(self._tools.response_done()):
             self._turns.on_response_finished()
 
     # -- errors ------------------------------------------------------------------------------

@@ -4,6 +4,9 @@ A :class:`Tool` is a JSON schema (sent in ``session.update``) and a function
 that turns the model's JSON arguments into a JSON-serialisable result. The
 :class:`ToolRegistry` offers the tools that are switched on and runs a call by
 name; other sources of tools (an MCP server, say) join by :meth:`ToolRegistry.add`.
+A tool that works elsewhere has ``start`` instead of ``run``: it returns at once,
+and the result arrives later through
+:meth:`~desktop.conversation.tool_calls.ToolCallTracker.deliver`.
 Timers only *describe* the timer here; the conversation schedules the
 notification. Nothing here raises on bad arguments: errors become
 ``{"error": ...}`` results the model can read aloud.
@@ -37,22 +40,46 @@ class TimerRequest:
 
 @dataclass
 class ToolResult:
+    """A finished call. ``text``, when set, is the output as is (an MCP tool's text);
+    otherwise ``output`` is sent as JSON. ``message`` is a line for the user when the
+    call failed."""
+
     output: dict[str, Any]
     timer: TimerRequest | None = None
     ok: bool = field(default=True)
+    text: str | None = None
+    message: str = ""
 
     def as_text(self) -> str:
+        if self.text is not None:
+            return self.text
         return json.dumps(self.output, ensure_ascii=False)
+
+
+#: Starts a call that finishes elsewhere: ``start(call_id, arguments)`` returns at once.
+Starter = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
 class Tool:
-    """One callable tool. ``setting`` names its switch in ToolSettings (None: always on)."""
+    """One callable tool. ``setting`` names its switch in ToolSettings (None: always on).
+
+    A tool has ``run`` (answers at once, on the GUI thread) or ``start`` (the answer
+    comes later; see the module docstring). ``ask_first``: the user allows each call
+    before it starts; ``label`` names the tool to the user.
+    """
 
     name: str
     schema: dict[str, Any]
-    run: Callable[[dict[str, Any]], ToolResult]
+    run: Callable[[dict[str, Any]], ToolResult] | None = None
     setting: str | None = None
+    start: Starter | None = None
+    ask_first: bool = False
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.run is None) == (self.start is None):
+            raise ValueError(f"the tool {self.name} needs either run or start")
 
     def enabled(self, settings: ToolSettings) -> bool:
         return self.setting is None or bool(getattr(settings, self.setting))
@@ -73,6 +100,12 @@ class ToolRegistry:
     def remove(self, name: str) -> None:
         self._tools.pop(name, None)
 
+    def get(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._tools)
+
     def schemas(self, settings: ToolSettings) -> list[dict[str, Any]]:
         """The schemas of the tools switched on, for ``session.tools`` (copies)."""
         return [
@@ -92,6 +125,8 @@ class ToolRegistry:
             return _error("the arguments are not valid JSON")
         if not isinstance(args, dict):
             return _error("the arguments must be a JSON object")
+        if tool.run is None:
+            return _error(f"the {name} tool does not answer at once")
         return tool.run(args)
 
 

@@ -14,9 +14,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 Role = Literal["user", "assistant", "tool", "notice"]
-#: pending: speech heard, no text yet; streaming: text arriving; done;
-#: failed: ``text`` holds the reason; interrupted: the user cut the reply short.
+#: pending: speech heard, no text yet (or a tool call not finished); streaming: text
+#: arriving; done; failed: ``text`` holds the reason; interrupted: the user cut the reply short.
 Status = Literal["pending", "streaming", "done", "failed", "interrupted"]
+#: A tool call that asks before it runs: "asking" while the user has not answered,
+#: then "allowed" or "denied"; empty for every other entry.
+Consent = Literal["", "asking", "allowed", "denied"]
 
 ROLE_NAMES: dict[str, str] = {
     "user": "You",
@@ -42,14 +45,19 @@ class TranscriptEntry:
     tool_name: str = ""
     tool_arguments: str = ""
     tool_result: str = ""
+    consent: Consent = ""
 
 
 def entry_body(entry: TranscriptEntry) -> str:
     """What the entry says, as shown to the user and exported."""
     if entry.role == "tool":
         call = f"{entry.tool_name}({entry.tool_arguments})"
+        if entry.consent == "asking":
+            return f"{call} — may it run? Say yes or no, or choose Allow or Deny."
+        if entry.consent == "denied":
+            return f"{call} — not run: you said no."
         if entry.status == "failed":
-            return f"{call} failed: {entry.tool_result or entry.text}"
+            return f"{call} failed: {entry.text or entry.tool_result}"
         if entry.tool_result:
             return f"{call} → {entry.tool_result}"
         return f"{call} …"

@@ -175,6 +175,12 @@ class TurnMachine(QObject):
         if self.state in (TurnState.THINKING, TurnState.SPEAKING) and not playing:
             self.set(TurnState.IDLE)
 
+    def on_turn_unanswered(self) -> None:
+        """The user's turn gets no reply (it was meant as an answer, and said nothing
+        clear): the floor is the user's again."""
+        if self.state in (TurnState.THINKING, TurnState.LISTENING):
+            self.set(TurnState.IDLE)
+
     def on_response_create_failed(self) -> None:
         """Our ``response.create`` was refused: no reply is coming."""
         if self.state is TurnState.THINKING:

@@ -15,7 +15,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -27,12 +27,36 @@ class ChatUnavailable(Exception):
 class ChatEndpoint:
     base_url: str
     model: str = "default"
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     timeout_s: float = 60.0
 
     @property
     def completions_url(self) -> str:
         return self.base_url.rstrip("/") + "/chat/completions"
+
+
+def check_base_url(base_url: str) -> None:
+    if not base_url.startswith(("http://", "https://")):
+        raise ValueError(
+            "The chat endpoint must be an http(s) URL such as http://127.0.0.1:11434/v1."
+        )
+
+
+class ChatChoice:
+    """The chat endpoint replies come from (None: the built-in brain), changeable from
+    any thread while the engine runs; each reply reads it once, when it starts."""
+
+    def __init__(self, endpoint: ChatEndpoint | None = None) -> None:
+        self._lock = threading.Lock()
+        self._endpoint = endpoint
+
+    def get(self) -> ChatEndpoint | None:
+        with self._lock:
+            return self._endpoint
+
+    def set(self, endpoint: ChatEndpoint | None) -> None:
+        with self._lock:
+            self._endpoint = endpoint
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,17 @@ CAPABILITIES = (
     "I can tell you the time or the date, do simple arithmetic, count, repeat my last answer, "
     "and use the tools this app gives me."
 )
+#: Where in Parley's window the offline engine's language model is set.
+LANGUAGE_MODEL_PLACE = "the Connection tab, under Offline engine"
 MAX_COUNT = 200
 #: "my name is Ada", "my name's Ada", "call me Ada": the name is the next word.
 NAME_STATEMENT = re.compile(
     r"\b(?:my name is|my name's|call me)\s+(?!not\b)([^\W\d_][\w'-]*)", re.IGNORECASE
 )
-FALLBACK = "I'm the offline engine, so I can't answer that one. " + CAPABILITIES
+FALLBACK = (
+    "I'm the offline engine, so I can't answer that one. " + CAPABILITIES + " To let me "
+    f"answer anything, connect a language model in {LANGUAGE_MODEL_PLACE}."
+)
 OPERATORS: dict[str, Callable[[float, float], float]] = {
     "plus": lambda a, b: a + b,
     "minus": lambda a, b: a - b,
@@ -79,6 +84,14 @@ def stated_name(user_texts: Iterable[str]) -> str | None:
         for match in NAME_STATEMENT.finditer(text):
             name = match.group(1)
     return name[:1].upper() + name[1:] if name else None
+
+
+def model_failed_reply(reason: str) -> str:
+    """The fallback when a language model is set but did not answer."""
+    return (
+        f"Your language model did not answer ({reason}), and I can't answer that one on my "
+        f"own. Check it in {LANGUAGE_MODEL_PLACE}."
+    )
 
 
 def builtin_reply(

@@ -143,7 +143,7 @@ class ResponseControl:
                 response.finished = True  # nothing was heard: no response, as the API does
                 return
             reply = think(context)
-            chat = self._services.chat
+            chat = self._services.chat.get()
             if chat is None:
                 await response.run(reply)
                 return

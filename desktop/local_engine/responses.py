@@ -14,10 +14,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from desktop.local_engine.brain import Reply, split_sentences
+from desktop.local_engine.brain import Reply, SpokenReply, split_sentences
 from desktop.local_engine.chat_brain import merge_tool_calls, sentences_of
 from desktop.local_engine.chat_client import ChatPiece, ChatUnavailable, ToolCallFragment
 from desktop.local_engine.conversation import Conversation, item_wire, new_id
+from desktop.local_engine.intents import FALLBACK, model_failed_reply
 from desktop.local_engine.response_output import (
     AudioOutput,
     Emit,
@@ -248,6 +249,8 @@ class Response:
                 first = await anext(sentences, None)
             except ChatUnavailable as exc:
                 log.warning("chat endpoint failed; the built-in brain answers instead: %s", exc)
+                if isinstance(fallback, SpokenReply) and fallback.text == FALLBACK:
+                    fallback = SpokenReply(model_failed_reply(str(exc)))
                 await self.run(fallback)
                 return
             truncated = False

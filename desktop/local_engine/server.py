@@ -17,7 +17,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from desktop.local_engine.chat_client import ChatEndpoint
+from desktop.local_engine.chat_client import ChatChoice, ChatEndpoint, check_base_url
 from desktop.local_engine.session import EngineServices, Session
 from desktop.local_engine.stt import SpeechRecognizer
 from desktop.local_engine.tts import Synthesizer
@@ -50,7 +50,8 @@ class LocalEngine:
     ``speech`` is True for the bundled Whisper model, a model directory, or False
     for typed turns only. ``chat_endpoint`` (an OpenAI-compatible base URL such as
     Ollama's ``http://127.0.0.1:11434/v1``) replaces the built-in rule brain for
-    replies and tool calls, falling back to it when the endpoint fails. ``token``, when
+    replies and tool calls, falling back to it when the endpoint fails; it can be
+    changed while the engine runs (:meth:`set_chat_endpoint`). ``token``, when
     set, must come as ``Authorization: Bearer`` or ``api-key``; anything else gets
     HTTP 401 at the handshake.
 
@@ -68,13 +69,8 @@ class LocalEngine:
         chat_model: str = "default",
         chat_api_key: str | None = None,
     ) -> None:
-        if chat_endpoint is not None and not chat_endpoint.startswith(("http://", "https://")):
-            raise ValueError(
-                "chat_endpoint must be an http(s) URL such as http://127.0.0.1:11434/v1"
-            )
-        self._chat = (
-            ChatEndpoint(chat_endpoint, chat_model, chat_api_key) if chat_endpoint else None
-        )
+        self._chat = ChatChoice()
+        self.set_chat_endpoint(chat_endpoint, chat_model, chat_api_key)
         self._host = host
         self._port = port
         self._token = token
@@ -106,6 +102,24 @@ class LocalEngine:
     def wait_speech_ready(self, timeout: float | None = None) -> bool:
         """Waits for the speech model to load; True when spoken turns can be transcribed."""
         return self._recognizer.wait(timeout)
+
+    @property
+    def chat_endpoint(self) -> ChatEndpoint | None:
+        """The chat endpoint replies come from now; None for the built-in brain."""
+        return self._chat.get()
+
+    def set_chat_endpoint(
+        self, base_url: str | None, model: str = "default", api_key: str | None = None
+    ) -> None:
+        """Replies come from ``base_url`` (an OpenAI-compatible base such as
+        ``http://127.0.0.1:11434/v1``, with ``api_key`` sent as a bearer token) from the
+        next response on, in every session; None or "" goes back to the built-in brain.
+        Safe from any thread, running or not; raises ValueError for a non-http(s) URL."""
+        if not base_url:
+            self._chat.set(None)
+            return
+        check_base_url(base_url)
+        self._chat.set(ChatEndpoint(base_url, model or "default", api_key or None))
 
     def start(self) -> str:
         """Starts serving; returns the base URL once listening."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.local_engine.audio_formats import decode_input
-from desktop.local_engine.chat_client import ChatEndpoint
+from desktop.local_engine.chat_client import ChatChoice
 from desktop.local_engine.conversation import Conversation, item_wire, new_id
 from desktop.local_engine.errors import invalid_value
 from desktop.local_engine.session_config import SessionConfig
@@ -32,7 +32,7 @@ class EngineServices:
     synthesizer: Synthesizer
     stt_executor: Executor
     tts_executor: Executor
-    chat: ChatEndpoint | None = None
+    chat: ChatChoice = field(default_factory=ChatChoice)
 
 
 @dataclass

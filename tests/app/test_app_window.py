@@ -183,6 +183,7 @@ def test_command_line_version_and_smoke_test(tmp_path: Path) -> None:
     )
     assert smoke.returncode == 0, smoke.stderr[-2000:]
     assert "smoke test passed" in smoke.stdout
+    assert "\nmcp: ready" in smoke.stdout
 
 
 def test_no_audio_devices_still_allows_typed_conversation(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,22 +11,18 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
 from desktop.config.store import load_settings
-from tests.support.sound_card import PrivateSoundServer
+from desktop.connection.state import ConnectionState
+from desktop.conversation.turn_machine import TurnState
+from tests.support.conversation import wait_live, wait_reply
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer, private_sound_server
 
 pytestmark = pytest.mark.audio
 
 
 @pytest.fixture
 def server(pulse_server: str) -> Iterator[PrivateSoundServer]:
-    server = PrivateSoundServer()
-    server.start()
-    previous = os.environ["PULSE_SERVER"]
-    os.environ["PULSE_SERVER"] = server.address
-    try:
+    with private_sound_server() as server:
         yield server
-    finally:
-        os.environ["PULSE_SERVER"] = previous
-        server.remove()
 
 
 @pytest.fixture
@@ -73,3 +69,33 @@ def test_devices_appear_by_name_and_problems_show_until_fixed(
     qtbot.waitUntil(lambda: not window.audio_indicator.isVisibleTo(window), timeout=5000)
     assert app.audio.running and app.audio_problem is None
     assert panel.problem_text() == ""
+
+
+def test_a_sound_server_restart_mid_conversation_keeps_the_session(
+    qtbot: QtBot, app: ParleyApp, server: PrivateSoundServer
+) -> None:
+    app.start(connect=True)
+    wait_live(qtbot, app.controller)
+    qtbot.waitUntil(lambda: app.audio is not None and app.audio.running, timeout=5000)
+    app.controller.send_text("count to ten")
+    qtbot.waitUntil(lambda: app.controller.turn_state is TurnState.SPEAKING, timeout=10000)
+
+    server.kill()
+    qtbot.waitUntil(lambda: app.window.audio_indicator.isVisibleTo(app.window), timeout=3000)
+    assert app.controller.connection_state is ConnectionState.LIVE
+    qtbot.waitUntil(lambda: app.controller.turn_state is TurnState.IDLE, timeout=5000)
+    answered_before = len([e for e in app.controller.transcript.entries() if e.role == "assistant"])
+
+    server.start()
+    qtbot.waitUntil(lambda: app.audio is not None and app.audio.running, timeout=5000)
+    speaker = MonitorRecorder.started()
+    try:
+        asked = time.monotonic()
+        app.controller.send_text("hello")
+        wait_reply(qtbot, app.controller, count=answered_before + 1)
+        qtbot.waitUntil(lambda: speaker.first_loud_after(asked, 1000) is not None, timeout=5000)
+    finally:
+        speaker.stop()
+    assert app.controller.connection_state is ConnectionState.LIVE
+    entries = app.controller.transcript.entries()
+    assert [e.text for e in entries if e.role == "user"][:2] == ["count to ten", "hello"]

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.support.audio_files import espeak_wav
-from tests.support.sound_card import RATE, MonitorRecorder
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.audio, pytest.mark.speech]
 
@@ -41,83 +41,12 @@ def copy_working_tree(target: Path) -> None:
             destination.chmod(source.stat().st_mode)
 
 
-class SessionSoundServer:
-    """A PulseAudio daemon where a desktop session's one would be: its socket at
-    $XDG_RUNTIME_DIR/pulse/native, found by clients without any setting."""
-
-    def __init__(self, env: dict[str, str], folder: Path) -> None:
-        self.env = env
-        script = folder / "session.pa"
-        script.write_text("load-module module-native-protocol-unix auth-anonymous=1\n")
-        self.daemon = subprocess.Popen(
-            [
-                "pulseaudio",
-                "-n",
-                "-F",
-                str(script),
-                "--daemonize=no",
-                "--exit-idle-time=-1",
-                "--realtime=no",
-                "--high-priority=no",
-                "--use-pid-file=no",
-                "--system=no",
-                f"--log-target=file:{folder}/pulse.log",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.keepalives: list[subprocess.Popen[bytes]] = []
-        deadline = time.monotonic() + 10
-        while self.pactl("info").returncode:
-            assert time.monotonic() < deadline, "the session's sound server did not start"
-            time.sleep(0.05)
-        for sink, description in (("speakers", "Speakers"), ("mic_feed", "Mic feed")):
-            self.setup(
-                "load-module",
-                "module-null-sink",
-                f"sink_name={sink}",
-                f"rate={RATE}",
-                "channels=1",
-                f"sink_properties=\"device.description='{description}'\"",
-            )
-            self.keepalives.append(
-                subprocess.Popen(
-                    ["parec", "--raw", "--latency-msec=10", "-d", f"{sink}.monitor"],
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        self.setup(
-            "load-module",
-            "module-remap-source",
-            "master=mic_feed.monitor",
-            "source_name=microphone",
-            "source_properties=device.description=Microphone",
-        )
-        self.setup("set-default-sink", "speakers")
-        self.setup("set-default-source", "microphone")
-
-    def setup(self, *args: str) -> None:
-        done = self.pactl(*args)
-        assert done.returncode == 0, f"pactl {' '.join(args)}: {done.stderr}"
-
-    def pactl(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["pactl", *args], env=self.env, capture_output=True, text=True, timeout=10
-        )
-
-    def streams_of(self, kind: str, application: str) -> int:
-        """How many sink-inputs/source-outputs an application has open."""
-        listing = self.pactl("list", kind).stdout
-        return listing.lower().count(f'application.process.binary = "{application}')
-
-    def stop(self) -> None:
-        for process in [*self.keepalives, self.daemon]:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=10)
+def streams_of(server: PrivateSoundServer, kind: str) -> int:
+    """How many sink-inputs or source-outputs Python programs (the app) have open."""
+    listing = subprocess.run(
+        ["pactl", "list", kind], env=server.env, capture_output=True, text=True, timeout=10
+    ).stdout
+    return listing.lower().count('application.process.binary = "python')
 
 
 @pytest.fixture
@@ -144,7 +73,8 @@ def test_make_run_talks_and_listens_on_a_fresh_clone(
 ) -> None:
     env, clone = user_session
     assert "PULSE_SERVER" not in env
-    server = SessionSoundServer(env, tmp_path)
+    server = PrivateSoundServer(session_env=env)
+    server.start()
     log = (tmp_path / "make-run.log").open("wb")
     app = subprocess.Popen(
         ["make", "run"],
@@ -156,19 +86,19 @@ def test_make_run_talks_and_listens_on_a_fresh_clone(
     )
     try:
         deadline = time.monotonic() + INSTALL_AND_START_S
-        while server.streams_of("source-outputs", "python") < 1:
+        while streams_of(server, "source-outputs") < 1:
             assert app.poll() is None, (tmp_path / "make-run.log").read_text()[-3000:]
             assert time.monotonic() < deadline, "the app never opened the microphone"
             time.sleep(0.5)
         # The output stream is open too (it rests between replies, but it exists).
-        assert server.streams_of("sink-inputs", "python") >= 1
+        assert streams_of(server, "sink-inputs") >= 1
 
         question = espeak_wav(tmp_path / "question.wav", "What time is it?")
-        speaker = MonitorRecorder.started("speakers.monitor", env=env)
+        speaker = MonitorRecorder.started("parley_speaker.monitor", env=env)
         try:
             time.sleep(1.0)  # the offline engine's voice detector settles on the silence
             said = time.monotonic()
-            subprocess.run(["paplay", "-d", "mic_feed", str(question)], env=env, check=True)
+            subprocess.run(["paplay", "-d", "parley_micfeed", str(question)], env=env, check=True)
             answer_deadline = said + 60
             while speaker.first_loud_after(said, level=2000) is None:
                 assert app.poll() is None, (tmp_path / "make-run.log").read_text()[-3000:]
@@ -186,4 +116,4 @@ def test_make_run_talks_and_listens_on_a_fresh_clone(
             os.killpg(app.pid, signal.SIGKILL)
             app.wait(timeout=10)
         log.close()
-        server.stop()
+        server.remove()

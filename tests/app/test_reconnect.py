@@ -106,7 +106,7 @@ def test_only_what_retrying_cannot_fix_stops_at_once() -> None:
     )
     assert "API key" in (unrecoverable_reason(rejected) or "")
     dialect = unrecoverable_reason(DialectMismatchError(4000, "beta refused"))
-    assert dialect is not None and "GA dialect" in dialect
+    assert dialect is not None and "needs GA" in dialect
     assert unrecoverable_reason(ConfigurationError("no such deployment")) == "no such deployment"
     for code in ("invalid_api_key", "insufficient_quota", "beta_api_shape_disabled"):
         assert unrecoverable_reason(None, FATAL_ERRORS[code]) == FATAL_ERRORS[code]

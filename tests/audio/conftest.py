@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,21 +10,21 @@ import pytest
 
 from audio_engine import AudioEngine
 from tests.support.audio_files import espeak_wav
-from tests.support.sound_card import MonitorRecorder, PrivateSoundServer
+from tests.support.sound_card import MonitorRecorder, PrivateSoundServer, private_sound_server
 
 
 @pytest.fixture(scope="module")
 def sound_card(pulse_server: str) -> Iterator[PrivateSoundServer]:
     """A private virtual sound card for one test module; PULSE_SERVER points at it."""
-    server = PrivateSoundServer()
-    server.start()
-    previous = os.environ["PULSE_SERVER"]
-    os.environ["PULSE_SERVER"] = server.address  # PortAudio and pa* tools read it at open
-    try:
+    with private_sound_server() as server:
         yield server
-    finally:
-        os.environ["PULSE_SERVER"] = previous
-        server.remove()
+
+
+@pytest.fixture
+def private_server(pulse_server: str) -> Iterator[PrivateSoundServer]:
+    """A private virtual sound card for one test, which may kill it or change its devices."""
+    with private_sound_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ a remapped source loaded or unloaded), the server killed and started again.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator
 
@@ -21,7 +20,12 @@ from audio_engine import AudioEngine
 from audio_engine.sound_server import take_snapshot
 from audio_engine.supervisor import AudioHealth, AudioSupervisor
 from tests.support.audio_signals import RATE, best_alignment, noise
-from tests.support.sound_card import MonitorRecorder, PrivateSoundServer, pcm_feeder
+from tests.support.sound_card import (
+    MonitorRecorder,
+    PrivateSoundServer,
+    pcm_feeder,
+    private_sound_server,
+)
 
 pytestmark = pytest.mark.audio
 
@@ -30,19 +34,11 @@ HEADSET_MIC = "usb_headset_mic"
 
 
 @pytest.fixture
-def server(pulse_server: str) -> Iterator[PrivateSoundServer]:
+def server(private_server: PrivateSoundServer) -> PrivateSoundServer:
     """A private sound server with a USB headset plugged in; PULSE_SERVER points at it."""
-    server = PrivateSoundServer()
-    server.start()
-    server.add_output(HEADSET, "USB Headset")
-    server.add_input(HEADSET_MIC, "USB Headset Microphone")
-    previous = os.environ["PULSE_SERVER"]
-    os.environ["PULSE_SERVER"] = server.address
-    try:
-        yield server
-    finally:
-        os.environ["PULSE_SERVER"] = previous
-        server.remove()
+    private_server.add_output(HEADSET, "USB Headset")
+    private_server.add_input(HEADSET_MIC, "USB Headset Microphone")
+    return private_server
 
 
 @pytest.fixture
@@ -262,12 +258,8 @@ def test_a_server_dying_under_running_streams_never_leaves_a_thread_spinning(
     """PortAudio 19.6 sometimes loops forever when the server dies under a stream;
     whatever happens, the streams close promptly and no thread keeps a core busy."""
     process = psutil.Process()
-    previous = os.environ["PULSE_SERVER"]
-    try:
-        for attempt in range(8):
-            server = PrivateSoundServer()
-            server.start()
-            os.environ["PULSE_SERVER"] = server.address
+    for attempt in range(8):
+        with private_sound_server() as server:
             engine = AudioEngine()
             try:
                 engine.start()
@@ -284,6 +276,3 @@ def test_a_server_dying_under_running_streams_never_leaves_a_thread_spinning(
                 assert busy < 0.2, f"attempt {attempt}: {busy:.2f} s of CPU in 0.3 s after closing"
             finally:
                 engine.stop()
-                server.remove()
-    finally:
-        os.environ["PULSE_SERVER"] = previous

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -89,19 +88,6 @@ def test_no_sound_server_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "ERROR: No audio input device found" in result.stdout
     assert "running: False" in result.stdout
-
-
-@pytest.fixture
-def private_server(pulse_server: str) -> Iterator[PrivateSoundServer]:
-    server = PrivateSoundServer()
-    server.start()
-    previous = os.environ["PULSE_SERVER"]
-    os.environ["PULSE_SERVER"] = server.address  # PortAudio reads it when it opens
-    try:
-        yield server
-    finally:
-        os.environ["PULSE_SERVER"] = previous
-        server.remove()
 
 
 @pytest.mark.audio

@@ -114,3 +114,30 @@ def test_a_server_message_with_lone_surrogates_still_reaches_the_log(
     assert "server error odd: half a pair \\ud83d here" in content
     assert "and the next line" in content
     assert "Logging error" not in capsys.readouterr().err
+
+
+def test_an_entra_token_comes_from_the_environment_or_the_keyring(
+    isolated_home: Path, memory_keyring: KeyringBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = KeyStore(Settings.build())
+    assert store.azure_token() is None
+    assert store.save_named("azure_token", "eyJ-stored-token-0123").source == "keyring"
+    stored = KeyStore(Settings.build()).azure_token()
+    assert stored is not None and stored.value.get_secret_value() == "eyJ-stored-token-0123"
+    monkeypatch.setenv("AZURE_OPENAI_AD_TOKEN", "eyJ-environment-token")
+    settings = Settings.build()
+    from_env = KeyStore(settings).azure_token()
+    assert from_env is not None and from_env.source == "environment"
+    assert "eyJ-environment-token" not in str(settings.storable())
+
+
+def test_without_a_keyring_the_token_message_names_its_variable(
+    isolated_home: Path, no_keyring: None
+) -> None:
+    result = KeyStore(Settings.build()).save_named("azure_token", "eyJ-token")
+    assert result.source == "memory" and "AZURE_OPENAI_AD_TOKEN" in result.message
+    chat = KeyStore(Settings.build())
+    assert chat.save_named("chat", "chat-key").source == "memory"
+    assert chat.chat_key() == "chat-key"
+    with pytest.raises(ValueError):
+        chat.save_named("chat", "  ")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from desktop.local_engine import LocalEngine
+from tests.support.chat_server import FakeChatServer, text_chunks, tool_call_chunks
 
 WEATHER_TOOL = {
     "type": "function",
@@ -20,66 +19,18 @@ WEATHER_TOOL = {
 }
 
 
-def sse(chunk: dict[str, Any]) -> bytes:
-    return f"data: {json.dumps(chunk)}\n\n".encode()
-
-
-def text_chunks(text: str) -> list[dict[str, Any]]:
-    pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
-    return [{"choices": [{"index": 0, "delta": {"content": piece}}]} for piece in pieces]
-
-
-class FakeChatServer:
-    """Streams scripted chat completions and records every request body."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                owner.requests.append({"path": self.path, "body": body,
-                                       "auth": self.headers.get("Authorization")})  # fmt: skip
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for chunk in owner.script(body):
-                    self.wfile.write(sse(chunk))
-                    self.wfile.flush()
-                self.wfile.write(b"data: [DONE]\n\n")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def script(self, body: dict[str, Any]) -> list[dict[str, Any]]:
-        last = body["messages"][-1]
-        if last["role"] == "tool":
-            return text_chunks(f"It is {json.loads(last['content'])['sky']} there.")
-        if "weather" in last["content"]:
-            call = {"index": 0, "id": "call_x", "type": "function"}
-            return [
-                {"choices": [{"delta": {"tool_calls": [
-                    {**call, "function": {"name": "get_weather", "arguments": '{"ci'}}]}}]},
-                {"choices": [{"delta": {"tool_calls": [
-                    {"index": 0, "function": {"arguments": 'ty": "Oslo"}'}}]}}]},
-            ]  # fmt: skip
-        return text_chunks("Hello from the model. This is the second sentence!")
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+def weather_script(body: dict[str, Any]) -> list[dict[str, Any]]:
+    last = body["messages"][-1]
+    if last["role"] == "tool":
+        return text_chunks(f"It is {json.loads(last['content'])['sky']} there.")
+    if "weather" in last["content"]:
+        return tool_call_chunks("get_weather", '{"city": "Oslo"}')
+    return text_chunks("Hello from the model. This is the second sentence!")
 
 
 @pytest.fixture
 def chat_server() -> Iterator[FakeChatServer]:
-    server = FakeChatServer()
+    server = FakeChatServer(weather_script)
     yield server
     server.close()
 

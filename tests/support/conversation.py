@@ -56,3 +56,28 @@ def wait_reply(qtbot: QtBot, controller: ConversationController, count: int = 1)
 
     qtbot.waitUntil(done, timeout=15000)
     qtbot.waitUntil(lambda: controller.turn_state is TurnState.IDLE, timeout=10000)
+
+
+class Traffic:
+    """Every event the controller's session sent and received (the inspector's feed)."""
+
+    def __init__(self, controller: ConversationController) -> None:
+        self.records: list[tuple[str, dict[str, Any]]] = []
+        controller.inspector_records.connect(self.records.extend)
+
+    def sent(self, kind: str) -> list[dict[str, Any]]:
+        return [e for d, e in self.records if d == "client" and e.get("type") == kind]
+
+    def received(self, kind: str) -> list[dict[str, Any]]:
+        return [e for d, e in self.records if d == "server" and e.get("type") == kind]
+
+    def offered(self) -> set[str]:
+        """The tools the last ``session.update`` offered."""
+        updates = self.sent("session.update")
+        tools = (updates[-1].get("session") or {}).get("tools") or [] if updates else []
+        return {str(tool.get("name")) for tool in tools}
+
+    def outputs(self) -> list[str]:
+        """The function outputs sent, in order."""
+        items = [e.get("item") or {} for e in self.sent("conversation.item.create")]
+        return [str(i.get("output")) for i in items if i.get("type") == "function_call_output"]

@@ -29,14 +29,23 @@ class PrivateSoundServer:
     meaningful, and a test may kill it to simulate a vanished device.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, session_env: dict[str, str] | None = None) -> None:
+        """``session_env``: be a desktop session's server instead, its socket where
+        clients look by default ($XDG_RUNTIME_DIR/pulse/native), no PULSE_SERVER."""
         self.folder = Path(tempfile.mkdtemp(prefix="parley-audio-test-"))
-        self.address = f"unix:{self.folder}/native"
+        if session_env is None:
+            socket = self.folder / "native"
+            self.env = dict(os.environ, PULSE_SERVER=f"unix:{socket}")
+            self.env["XDG_RUNTIME_DIR"] = str(self.folder)
+            where = f" socket={socket}"
+        else:
+            socket = Path(session_env["XDG_RUNTIME_DIR"]) / "pulse" / "native"
+            self.env = dict(session_env)
+            where = ""
+        self.address = f"unix:{socket}"
         (self.folder / "tiny.pa").write_text(
-            "load-module module-native-protocol-unix auth-anonymous=1 "
-            f"socket={self.folder}/native\n"
+            f"load-module module-native-protocol-unix auth-anonymous=1{where}\n"
         )
-        self.env = dict(os.environ, PULSE_SERVER=self.address, XDG_RUNTIME_DIR=str(self.folder))
         self._daemon: subprocess.Popen[bytes] | None = None
         self._keepalives: list[subprocess.Popen[bytes]] = []
         self._modules: dict[str, list[str]] = {}
@@ -155,6 +164,24 @@ class PrivateSoundServer:
 
 
 @contextmanager
+def private_sound_server() -> Iterator[PrivateSoundServer]:
+    """A started private daemon, with PULSE_SERVER pointed at it for the block
+    (PortAudio and the pa* tools read it when they connect)."""
+    server = PrivateSoundServer()
+    server.start()
+    previous = os.environ.get("PULSE_SERVER")
+    os.environ["PULSE_SERVER"] = server.address
+    try:
+        yield server
+    finally:
+        if previous is None:
+            os.environ.pop("PULSE_SERVER", None)
+        else:
+            os.environ["PULSE_SERVER"] = previous
+        server.remove()
+
+
+@contextmanager
 def sound_card_for_benchmark(shared: bool = False) -> Iterator[None]:
     """PULSE_SERVER pointed at a private daemon for the block (or, with
     ``shared``, left at the shared virtual sound card). Other test suites play
@@ -164,13 +191,8 @@ def sound_card_for_benchmark(shared: bool = False) -> Iterator[None]:
     if shared:
         yield
         return
-    server = PrivateSoundServer()
-    server.start()
-    os.environ["PULSE_SERVER"] = server.address
-    try:
+    with private_sound_server():
         yield
-    finally:
-        server.remove()
 
 
 class MonitorRecorder:
