@@ -9,7 +9,9 @@ process's RSS, threads and open files are sampled; at the end it prints the RSS
 slope after the first minute (least squares), and the ranges of the rest.
 
 Needs the virtual sound card (``bash tests/virtual_audio.sh start``).
-Run: ``python -m benchmarks.bench_soak [--minutes 30]``.
+Run: ``python -m benchmarks.bench_soak [--minutes 30]``; ``--window-rows 300`` makes
+the transcript view and the inspector keep fewer rows, so that they are full
+early and the rest of the run shows the steady state.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def slope_mb_per_min(samples: list[tuple[float, int]]) -> float:
     return float(np.polyfit(minutes, megabytes, 1)[0]) if len(samples) > 1 else float("nan")
 
 
-def run(minutes: float, reply_every_s: float, reply_audio_ms: int, sample_s: float) -> int:
+def run(
+    minutes: float, reply_every_s: float, reply_audio_ms: int, sample_s: float, window_rows: int
+) -> int:
     from PySide6.QtCore import QTimer
 
     from desktop.app import ParleyApp, ensure_application
@@ -60,6 +64,9 @@ def run(minutes: float, reply_every_s: float, reply_audio_ms: int, sample_s: flo
     app = ParleyApp(loaded)
     assert app.window is not None
     app.window.show()
+    if window_rows:  # smaller windows fill sooner: what comes after is the steady state
+        app.window.transcript.model.max_rows = window_rows
+        app.window.inspector.model.log.max_rows = window_rows  # type: ignore[attr-defined]
     app.start(connect=True)
     controller = app.controller
     writes_us: list[float] = []
@@ -148,8 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reply-every", type=float, default=4.0, help="seconds between turns")
     parser.add_argument("--reply-audio-ms", type=int, default=1500)
     parser.add_argument("--sample-s", type=float, default=10.0)
+    parser.add_argument(
+        "--window-rows",
+        type=int,
+        default=0,
+        help="rows the transcript view and the inspector keep (0: the app's own bounds)",
+    )
     args = parser.parse_args(argv)
-    return run(args.minutes, args.reply_every, args.reply_audio_ms, args.sample_s)
+    return run(args.minutes, args.reply_every, args.reply_audio_ms, args.sample_s, args.window_rows)
 
 
 if __name__ == "__main__":
