@@ -129,7 +129,6 @@ class ParleyApp(QObject):
         self.audio_supervisor = supervisor
         self.controller.attach_audio(audio)  # sessions, barge-in, headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
-        audio.device_error.connect(self.controller.on_audio_device_error)
         supervisor.device_event.connect(self.controller.status_message)
         supervisor.health_changed.connect(self._on_audio_supervisor_health_changed)
         if self.window is not None:
@@ -139,8 +138,12 @@ class ParleyApp(QObject):
             self.controller.status_message.emit(supervisor.health_text)
         return started
 
-    def _on_audio_supervisor_health_changed(self, _health: object, text: str) -> None:
+    def _on_audio_supervisor_health_changed(self, health: object, text: str) -> None:
+        from audio_engine.supervisor import AudioHealth
+
         self.audio_problem = text or None
+        if health in (AudioHealth.NO_SERVER, AudioHealth.NO_DEVICE):
+            self.controller.on_audio_lost()
 
     def _no_audio(self, reason: str) -> None:
         self.audio_problem = NO_AUDIO_MESSAGE.format(reason=reason)
