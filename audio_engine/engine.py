@@ -49,6 +49,13 @@ class AudioEngine(QObject):
     nothing at all is delivered to ``read_chunk`` or ``chunk_captured`` (not
     silence), and the level and dead-input signals pause.
 
+    Capture on demand (``capture_on_demand=True``, as the app runs it): the
+    input stream runs only while someone asks for it with ``want_capture``
+    (the sender while it streams, a level meter on screen, the mic check);
+    otherwise it is stopped, and with the output at rest too the drain thread
+    sleeps: an idle engine wakes nothing. By default the engine captures
+    whenever it runs.
+
     Format conversion (G.711, 8 kHz) is not done here: the engine is always
     24 kHz PCM16; see ``audio_engine.codec.SessionCodec``.
 
@@ -98,6 +105,7 @@ class AudioEngine(QObject):
         stream_rate: int | None = None,
         echo_cancellation: EchoMode | str = EchoMode.OFF,
         noise_suppression: bool = False,
+        capture_on_demand: bool = False,
     ) -> None:
         super().__init__(parent)
         if chunk_ms not in (10, 20):
@@ -124,6 +132,8 @@ class AudioEngine(QObject):
         self._cleaning = CaptureCleaning(self._far_end)
         self._capture_enabled = True
         self._muted = False
+        self._demand_lock = threading.Lock()
+        self._capture_demand: set[str] = set() if capture_on_demand else {"always"}
         self._silent_reported = False
         self._lost_before = 0
         self.active_input: AudioDevice | None = None
@@ -147,7 +157,7 @@ class AudioEngine(QObject):
         """Open both streams; raises AudioDeviceError with a readable message."""
         if self._streams is not None:
             return
-        capture = CaptureRing(SAMPLE_RATE * 4)
+        capture = CaptureRing(SAMPLE_RATE * 4, self.chunk_samples)
         self._playback.reopen()
         try:
             self._open_streams(capture)
@@ -191,6 +201,8 @@ class AudioEngine(QObject):
         self._streams = streams
         streams.capture_open = self.capture_open
         self._monitor.start(streams, capture.reader())
+        with self._demand_lock:
+            self._apply_capture_demand()
         log.info(
             "audio: capturing from %r, playing to %r (%s)",
             routes[0].label,
@@ -332,6 +344,38 @@ class AudioEngine(QObject):
         if not self.capture_open:
             self._report_input_alive()
 
+    def want_capture(self, reason: str, wanted: bool) -> None:
+        """Ask for the microphone (``reason`` names who asks) or give it up; any thread.
+
+        The input stream runs while anyone asks (always, unless the engine
+        was made with ``capture_on_demand``). Starting takes a sound-server
+        round trip; the first block follows about 20 ms later.
+        """
+        with self._demand_lock:
+            if wanted:
+                self._capture_demand.add(reason)
+            else:
+                self._capture_demand.discard(reason)
+            self._apply_capture_demand()
+
+    @property
+    def capturing(self) -> bool:
+        """The input stream runs (someone asked for the microphone)."""
+        streams = self._streams
+        return streams is not None and streams.capture_live
+
+    def _apply_capture_demand(self) -> None:
+        streams = self._streams
+        if streams is None:
+            return
+        live = bool(self._capture_demand)
+        try:
+            streams.set_capture(live)
+        except OSError as exc:
+            streams.capture_error = str(exc)  # the drain reports it as a failure
+        if live:
+            self._monitor.wake()
+
     def _report_input_alive(self) -> None:
         self._monitor.reset_dead_input()
         if self._silent_reported:
@@ -339,10 +383,15 @@ class AudioEngine(QObject):
             self.silent_input_changed.emit(False)
 
     def read_chunk(self, timeout: float) -> bytes | None:
-        """The next captured chunk (chunk_ms of PCM16), waiting up to ``timeout`` s.
+        """The next captured audio, waiting up to ``timeout`` s: PCM16 in whole 10 ms blocks.
 
+        Normally one chunk (chunk_ms); less when capture has just started or
+        a speech onset arrives (``audio_engine.capture``), so that it leaves
+        at once; with ``timeout`` 0, whatever whole blocks are waiting.
         Thread-safe for one consumer thread (the network sender). Returns None
-        on timeout, after ``wake_reader``, or when the engine is stopped.
+        on timeout, after ``wake_reader``, or when the engine is stopped. An
+        engine made with ``capture_on_demand`` captures only after
+        ``want_capture``.
         """
         reader = self._sender_reader
         if reader is None:
@@ -444,6 +493,8 @@ class AudioEngine(QObject):
         streams = self._streams
         if queued and streams is not None:
             streams.wake_output()
+            if self._monitor.resting:
+                self._monitor.wake()
         return queued
 
     def finish_item(self, item_id: str) -> None:
@@ -460,7 +511,8 @@ class AudioEngine(QObject):
         ack_timeout = 4 * self.output_buffer_ms / 1000 + 0.2
         streams = self._streams
         output_running = streams is not None and streams.output_live
-        item_id, samples = self._playback.interrupt(output_running, ack_timeout)
+        wake = streams.wake_output if streams is not None else None
+        item_id, samples = self._playback.interrupt(output_running, ack_timeout, wake)
         return item_id, samples * 1000 // SAMPLE_RATE
 
     def played_samples(self, item_id: str) -> int:

@@ -10,6 +10,10 @@ window never delays the drain and the drain costs the window nothing;
 ``AudioEngine`` re-emits the signals through queued connections on its own
 thread.
 
+At rest (the input stream stopped, the output resting, nothing queued) the
+drain thread sleeps until ``wake`` (capture asked for, audio queued): after
+one last tick that shows the meters the floor, an idle engine wakes nothing.
+
 Work nobody receives is skipped: captured chunks become bytes only while
 ``chunk_captured`` has a receiver, and the levels and the dead-input check run
 once per tick over everything captured since the last one, not per chunk.
@@ -33,6 +37,7 @@ from audio_engine.streams import ENGINE_RATE, StreamPair
 
 log = logging.getLogger(__name__)
 
+SILENCE_DB = -120.0
 DRAIN_INTERVAL_S = 0.034  # one tick per level update (at most 30 Hz)
 RIDING_CHECK_S = 0.1
 
@@ -89,6 +94,9 @@ class DrainMonitor(QObject):
         self._last_xruns = (0, 0)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._wakeup = threading.Event()
+        self.resting = False
+        self._capture_was_live = False
         self._tick_lock = threading.Lock()
         self._run_state: tuple[StreamPair, CaptureReader, threading.Event] | None = None
         self._last_tick = 0.0
@@ -115,6 +123,8 @@ class DrainMonitor(QObject):
         self.reset_dead_input()
         self._stopping = threading.Event()
         self._tick_failure_logged = False
+        self.resting = False
+        self._capture_was_live = False
         self._run_state = (streams, reader, self._stopping)
         self._thread = threading.Thread(
             target=self._run, args=(self._stopping,), name="audio-drain"
@@ -128,6 +138,7 @@ class DrainMonitor(QObject):
         if thread is None:
             return
         self._stopping.set()
+        self._wakeup.set()
         if thread is not threading.current_thread():
             thread.join()
         with self._tick_lock:  # a tick running on the sender's thread finishes first
@@ -140,6 +151,11 @@ class DrainMonitor(QObject):
             self._dead_input.reset()
             return was_dead
 
+    def wake(self) -> None:
+        """Something to drain soon (capture started, audio queued); any thread, cheap."""
+        self.resting = False
+        self._wakeup.set()
+
     def tick_if_due(self) -> None:
         """Run a tick on the calling thread if one is due (the sender, already awake)."""
         if time.monotonic() - self._last_tick >= DRAIN_INTERVAL_S:
@@ -149,7 +165,13 @@ class DrainMonitor(QObject):
         # A fixed wait after each tick, not a schedule: a late tick must not
         # be followed by a burst of quick ones (levels stay at most 30 Hz).
         timeout = DRAIN_INTERVAL_S
-        while not stopping.wait(timeout):
+        while not stopping.is_set():
+            if self.resting:
+                self._wakeup.wait()
+                self.resting = False
+                continue
+            if stopping.wait(timeout):
+                return
             if time.monotonic() - self._last_tick < DRAIN_INTERVAL_S:
                 timeout = RIDING_CHECK_S  # the sender ticks for us; look in now and then
                 continue
@@ -167,6 +189,8 @@ class DrainMonitor(QObject):
                 return True
             streams, reader, stopping = state
             self._last_tick = time.monotonic()
+            # Cleared before the tick looks: a wake() from now on is not missed.
+            self._wakeup.clear()
             try:
                 failure = self._tick(streams, reader)
             except Exception:
@@ -190,6 +214,14 @@ class DrainMonitor(QObject):
         self._drain_capture(reader)
         self._drain_far_end()
         now = time.monotonic()
+        capture_live = streams.capture_live
+        if self._capture_was_live and not capture_live:
+            # Stopped capture says nothing about the microphone: floor, and no verdict.
+            self._input_window.take()
+            self.input_level.emit(SILENCE_DB, SILENCE_DB)
+            if self.reset_dead_input():
+                self.silent_input_changed.emit(False)
+        self._capture_was_live = capture_live
         levels = self._input_window.take()
         if levels is not None and self._input_throttle.should_send(*levels, now):
             self.input_level.emit(*levels)
@@ -206,7 +238,11 @@ class DrainMonitor(QObject):
         if xruns != self._last_xruns:
             self._last_xruns = xruns
             self.xruns_changed.emit(*xruns)
-        return self._health(streams)
+        failure = self._health(streams)
+        self.resting = not (
+            capture_live or streams.output_live or self._playback.queued_samples()
+        )
+        return failure
 
     def _drain_capture(self, reader: CaptureReader) -> None:
         block = reader.read_whole(self._chunk_samples)
