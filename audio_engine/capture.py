@@ -7,7 +7,11 @@ polling and without the GUI thread. The callback pokes it once a chunk is
 complete, and at once for the first block after capture (re)starts and for
 the first loud block after a quiet one (a speech onset), so that speech leaves
 for the wire within a block of reaching the microphone while a steady stream
-costs one wake-up per chunk. Other readers (the drain thread) poll every tick.
+costs one wake-up per chunk. After a few seconds without a loud block (nobody
+talks, or the assistant does) the chunks grow to ``QUIET_CHUNK``: the server
+has long decided that the turn is over, an onset is still handed over at once,
+and a steady quiet stream costs a tenth of the wake-ups (and of the appends).
+Other readers (the drain thread) poll every tick.
 A reader that falls further behind than the ring holds skips to the oldest
 audio still there and counts what it lost.
 """
@@ -26,6 +30,8 @@ from audio_engine.ring import SampleRing
 Samples = npt.NDArray[np.int16]
 BLOCK = 240  # 10 ms at 24 kHz: what the sender is handed at least, and echo cancellation's frame
 ONSET_PEAK = 300  # about -40 dBFS: a block this loud after a quiet one is handed over at once
+QUIET_CHUNK = 10 * BLOCK  # 100 ms: the chunk once it has been quiet for QUIET_AFTER_BLOCKS
+QUIET_AFTER_BLOCKS = 300  # 3 s, longer than any turn detection's silence window
 
 
 class CaptureRing:
@@ -36,6 +42,7 @@ class CaptureRing:
         self.handed_pos = 0
         self._fresh = True
         self._was_loud = False
+        self._quiet_blocks = 0
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
@@ -53,6 +60,7 @@ class CaptureRing:
     def restart(self) -> None:
         """Capture starts again: its first block goes to the reader at once."""
         self._fresh = True
+        self._quiet_blocks = 0
 
     def push(self, samples: Samples, far_write_pos: int | None = None) -> None:
         """Append captured samples (input callback only), noting the far end's position.
@@ -68,7 +76,9 @@ class CaptureRing:
             int(samples.max()) > ONSET_PEAK or int(samples.min()) < -ONSET_PEAK
         )
         onset, self._was_loud = loud and not self._was_loud, loud
-        if self._fresh or onset or self.ring.write_pos - self.handed_pos >= self.chunk:
+        self._quiet_blocks = 0 if loud else self._quiet_blocks + 1
+        due = QUIET_CHUNK if self._quiet_blocks > QUIET_AFTER_BLOCKS else self.chunk
+        if self._fresh or onset or self.ring.write_pos - self.handed_pos >= due:
             self._fresh = False
             self.wake()
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QCoreApplication, QEvent, QMetaMethod, QObject, Qt, Signal, Slot
 
-from audio_engine.capture import CaptureReader, CaptureRing
+from audio_engine.capture import QUIET_CHUNK, CaptureReader, CaptureRing
 from audio_engine.cleaning import CaptureCleaning
 from audio_engine.devices import AudioDevice, devices_from, open_portaudio
 from audio_engine.echo import EchoMode
@@ -41,7 +41,7 @@ class AudioEngine(QObject):
     sender calls ``read_chunk`` from its own thread; the network receiver calls
     ``play``/``finish_item`` from its own thread. A drain thread
     (``audio_engine.monitor``) computes levels and playback events every
-    34 ms; every signal is still emitted on the thread that owns this QObject,
+    50 ms; every signal is still emitted on the thread that owns this QObject,
     through queued connections from that drain. Call ``start``/``stop`` from
     that thread; ``stop`` joins the drain and drops what it had not delivered.
 
@@ -63,7 +63,7 @@ class AudioEngine(QObject):
         chunk_captured(bytes): one captured chunk (chunk_ms of PCM16, the raw
             microphone before echo cancellation), for recording or export;
             the sender uses ``read_chunk`` instead.
-        input_level(float, float): microphone RMS and peak in dBFS, at most 30 Hz
+        input_level(float, float): microphone RMS and peak in dBFS, at most 20 Hz
             (a steady level, e.g. silence, is repeated once a second).
         output_level(float, float): played RMS and peak in dBFS, likewise.
         playback_started(str): the first sample of an item was handed to the device.
@@ -386,8 +386,9 @@ class AudioEngine(QObject):
         """The next captured audio, waiting up to ``timeout`` s: PCM16 in whole 10 ms blocks.
 
         Normally one chunk (chunk_ms); less when capture has just started or
-        a speech onset arrives (``audio_engine.capture``), so that it leaves
-        at once; with ``timeout`` 0, whatever whole blocks are waiting.
+        a speech onset arrives, so that it leaves at once; up to 100 ms after
+        a few quiet seconds (``audio_engine.capture``); with ``timeout`` 0,
+        whatever whole blocks are waiting.
         Thread-safe for one consumer thread (the network sender). Returns None
         on timeout, after ``wake_reader``, or when the engine is stopped. An
         engine made with ``capture_on_demand`` captures only after
@@ -400,7 +401,7 @@ class AudioEngine(QObject):
         # The sender is awake anyway: the drain's periodic work rides along,
         # so the drain thread need not wake up by itself while audio streams.
         self._monitor.tick_if_due()
-        samples = reader.read_blocking(self.chunk_samples, timeout)
+        samples = reader.read_blocking(max(self.chunk_samples, QUIET_CHUNK), timeout)
         if samples is None:
             if self._sender_reader is not reader:
                 time.sleep(max(0.0, timeout))  # stopped meanwhile

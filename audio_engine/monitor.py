@@ -1,6 +1,6 @@
 """The engine's periodic drain, off the GUI thread: levels, capture chunks, playback events.
 
-Every 34 ms (at most 30 level updates a second) a tick drains what the
+Every 50 ms (at most 20 level updates a second) a tick drains what the
 PortAudio callbacks left in the rings and emits this object's signals. While
 the network sender reads the microphone it runs the ticks on its own thread
 (``tick_if_due`` from ``read_chunk``: it wakes 50 times a second anyway, and
@@ -38,7 +38,7 @@ from audio_engine.streams import ENGINE_RATE, StreamPair
 log = logging.getLogger(__name__)
 
 SILENCE_DB = -120.0
-DRAIN_INTERVAL_S = 0.034  # one tick per level update (at most 30 Hz)
+DRAIN_INTERVAL_S = 0.05  # one tick per level update (at most 20 Hz)
 RIDING_CHECK_S = 0.1
 
 
@@ -163,7 +163,7 @@ class DrainMonitor(QObject):
 
     def _run(self, stopping: threading.Event) -> None:
         # A fixed wait after each tick, not a schedule: a late tick must not
-        # be followed by a burst of quick ones (levels stay at most 30 Hz).
+        # be followed by a burst of quick ones (levels stay at most 20 Hz).
         timeout = DRAIN_INTERVAL_S
         while not stopping.is_set():
             if self.resting:

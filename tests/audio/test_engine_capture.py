@@ -35,8 +35,9 @@ def test_speech_reaches_the_sender_intact(make_engine, speech_wav: Path, qtbot, 
     qtbot.wait(300)
     captured = collector.stop()
     sizes = [len(chunk) for _, chunk in collector.chunks]
-    # Whole 10 ms blocks, a chunk at most; shorter only where speech sets in.
-    assert all(size % 480 == 0 and 0 < size <= chunk_ms * 48 for size in sizes)
+    # Whole 10 ms blocks: a chunk, shorter where speech sets in, up to 100 ms
+    # after seconds of quiet.
+    assert all(size % 480 == 0 and 0 < size <= 4800 for size in sizes)
     assert sizes.count(chunk_ms * 48) > len(sizes) // 2
     speech = read_wav_samples(speech_wav)
     lag, correlation = best_alignment(captured, speech)
