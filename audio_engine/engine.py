@@ -493,7 +493,7 @@ class AudioEngine(QObject):
         queued = self._playback.push(item_id, samples)
         streams = self._streams
         if queued and streams is not None:
-            streams.wake_output()
+            streams.start_output()
             if self._monitor.resting:
                 self._monitor.wake()
         return queued

@@ -239,9 +239,7 @@ class DrainMonitor(QObject):
             self._last_xruns = xruns
             self.xruns_changed.emit(*xruns)
         failure = self._health(streams)
-        self.resting = not (
-            capture_live or streams.output_live or self._playback.queued_samples()
-        )
+        self.resting = not (capture_live or streams.output_live or self._playback.queued_samples())
         return failure
 
     def _drain_capture(self, reader: CaptureReader) -> None:

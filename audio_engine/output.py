@@ -28,8 +28,9 @@ sound server drop what they still hold, so silence follows at once. What
 was dropped is not counted as played: what the device still held (its
 buffer, plus a margin for the server's own latency) is taken as unheard.
 
-Threads: ``wake`` runs on any thread (the network receiver's ``play``); the
-writer alone touches the PortAudio stream between ``open`` and ``close``.
+Threads: ``wake`` runs on any thread; ``start_now`` (the network receiver's
+``play``) writes a resting stream's first audio itself, under the lock the
+writer holds while it writes, so that the start waits for no thread switch.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ REST_AFTER_S = 0.25
 CLOSE_WAIT_S = 1.0
 # 10 ms periods at least. Longer ones would halve the writer's wake-ups (the
 # period does not delay a reply's start: PortAudio starts the stream once
-# written to), but with 20 ms periods echo cancellation found no echo at all
-# (ERLE 0 dB instead of 43 in tests/audio/test_echo.py); not understood yet.
+# written to), but the far end that echo cancellation pairs with the
+# microphone would then advance in 20 ms steps, and the pairing (a fixed lag
+# behind the far end's write position, audio_engine.echo) runs ahead of
+# what was written: with 20 ms periods most far frames came out as silence
+# and tests/audio/test_echo.py measured an ERLE of 0 dB instead of 43.
 WRITE_PERIOD = 240
 UNHEARD_MARGIN_S = 0.01  # the sound server's own latency, erring towards "not heard"
 
@@ -84,6 +88,7 @@ class OutputStream:
         self._period = max(buffer_samples, WRITE_PERIOD) * rate // ENGINE_RATE
         self._chunk: Samples = np.zeros(ENGINE_RATE, dtype=np.int16)  # up to 1 s per write
         self._wakeup = threading.Event()
+        self._lock = threading.Lock()  # one thread at a time writes (see start_now)
         self._closing = False
         self.live = False  # a reply is being written or heard (not resting)
         self.frames = 0  # device frames written since the stream was opened
@@ -114,6 +119,22 @@ class OutputStream:
 
     def wake(self) -> None:
         """Audio was queued, or an interrupt waits: the writer looks now (any thread)."""
+        self._wakeup.set()
+
+    def start_now(self) -> None:
+        """Audio was queued: if the stream rests, write its start on the calling thread.
+
+        Handing the first write to the writer thread would cost a thread
+        switch, which in Python can wait for the caller to let go of the GIL
+        (up to 5 ms); the writer carries on from there.
+        """
+        if not self.live and not self._closing and self._lock.acquire(blocking=False):
+            try:
+                self._service()
+            except OSError as exc:
+                self.start_error = str(exc)
+            finally:
+                self._lock.release()
         self._wakeup.set()
 
     def stopped_unexpectedly(self) -> bool:
@@ -155,7 +176,8 @@ class OutputStream:
             if self._closing:
                 return
             try:
-                self._service()
+                with self._lock:
+                    self._service()
             except OSError as exc:  # the device or the sound server failed
                 self.start_error = str(exc)
                 self.live = False

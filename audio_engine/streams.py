@@ -155,6 +155,7 @@ class StreamPair:
             if live:
                 self._capture.restart()
                 self.last_input_time = time.monotonic()
+                self.input_thread = 0
                 before = thread_ids()
                 stream.start_stream()
                 self.input_threads = thread_ids() - before
@@ -175,9 +176,14 @@ class StreamPair:
         return 0 if self.output is None else self.output.underflows
 
     def wake_output(self) -> None:
-        """Start the output stream if it rests (audio was queued); any thread."""
+        """Audio was queued, or an interrupt waits: the output writer looks now; any thread."""
         if self.output is not None:
             self.output.wake()
+
+    def start_output(self) -> None:
+        """Audio was queued: a resting output starts on the calling thread (see output.py)."""
+        if self.output is not None:
+            self.output.start_now()
 
     def latencies(self) -> tuple[float, float]:
         """PortAudio's own input and output latency estimates, in seconds."""
@@ -255,7 +261,8 @@ class StreamPair:
         self, in_data: bytes | None, frame_count: int, _time_info: Any, status: int
     ) -> tuple[None, int]:
         self.last_input_time = time.monotonic()
-        self.input_thread = threading.get_native_id()
+        if not self.input_thread:  # once per start: it is a system call
+            self.input_thread = threading.get_native_id()
         self.input_frames += frame_count
         if status & pyaudio.paInputOverflow:
             self.input_overflows += 1

@@ -181,6 +181,25 @@ def output_floor(tap: MonitorRecorder) -> float:
     return float(statistics.median(results))
 
 
+def audio_floor_cpu(mode: str, seconds: float = 8.0) -> float:
+    """CPU of ``benchmarks.portaudio_floor``: the audio alone, through PyAudio."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.portaudio_floor", mode], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stdin is not None
+    process.stdout.readline()
+    time.sleep(1.5)
+    ps = psutil.Process(process.pid)
+    before, started = ps.cpu_times(), time.monotonic()
+    time.sleep(seconds)
+    after, wall = ps.cpu_times(), time.monotonic() - started
+    process.stdin.close()
+    process.wait(timeout=10)
+    used = (after.user - before.user) + (after.system - before.system)
+    return round(100 * used / wall, 2)
+
+
 def first_sound(client: Client, tap: MonitorRecorder, seed: int) -> dict[str, Any]:
     """Replies to a resting client; then replies that follow another as it ends."""
     latencies, intact = [], []
@@ -288,7 +307,12 @@ def one_run(number: int, peer: Peer) -> dict[str, Any]:
     mic_tap = MonitorRecorder.started("parley_micfeed.monitor", block_bytes=480)
     try:
         floor = output_floor(tap)
-        run: dict[str, Any] = {"run": number, "floor_ms": round(floor, 2), "clients": {}}
+        run: dict[str, Any] = {
+            "run": number,
+            "floor_ms": round(floor, 2),
+            "audio_floor_cpu": {mode: audio_floor_cpu(mode) for mode in ("listen", "stream")},
+            "clients": {},
+        }
         for kind in ("baseline", "parley"):
             client = Client(kind, peer)
             try:
@@ -337,6 +361,11 @@ def summarise(run: dict[str, Any]) -> list[str]:
         f"append {_ms(diffs['mic'], signed=True)}, CPU streaming {diffs['cpu']:+.1f} points"
     )
     alone = run["parley_alone"]
+    audio = run["audio_floor_cpu"]
+    lines.append(
+        f"  the audio alone through PyAudio (10 ms periods, no network): capture "
+        f"{audio['listen']:.2f} %, capture and playback {audio['stream']:.2f} %"
+    )
     lines.append(
         f"  Parley CPU at rest: not connected {alone['cpu_rest_not_connected']['percent']:.2f} %, "
         f"connected push-to-talk {alone['cpu_rest_connected_ptt']['percent']:.2f} %; hands-free "

@@ -134,3 +134,37 @@ def test_a_speech_onset_leaves_before_its_chunk_is_full(make_engine, qtbot, tmp_
     # The chunk goes out with the block where the noise sets in, not a block later.
     onset = int(np.flatnonzero(first_loud > 1000)[0])
     assert len(first_loud) - onset <= 240
+
+
+def _wake_ups() -> int:
+    """Voluntary context switches of every thread of this process so far."""
+    total = 0
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:
+            continue
+        total += next(
+            int(line.split()[1])
+            for line in status.splitlines()
+            if line.startswith("voluntary_ctxt_switches")
+        )
+    return total
+
+
+def test_an_engine_at_rest_wakes_almost_nothing(make_engine, qtbot) -> None:
+    engine = make_engine(capture_on_demand=True)
+    qtbot.wait(500)  # the drain's last tick, then it sleeps
+    before = _wake_ups()
+    qtbot.wait(1000)
+    at_rest = _wake_ups() - before
+    engine.want_capture("test", True)
+    qtbot.wait(300)
+    before = _wake_ups()
+    qtbot.wait(1000)
+    capturing = _wake_ups() - before
+    engine.want_capture("test", False)
+    # Capturing wakes the callback and the sound server's client about a hundred
+    # times a second; at rest only the test's own event loop runs.
+    assert capturing > 100
+    assert at_rest < capturing / 10
