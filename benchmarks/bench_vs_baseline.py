@@ -52,6 +52,7 @@ from tests.support.sound_card import MonitorRecorder, pcm_feeder, sound_card_for
 REPO = Path(__file__).resolve().parent.parent
 RATE = 24000
 SAMPLES = 5
+ONSETS = 15  # the onset's phase within a capture period varies: more samples for a median
 
 
 def noise(seed: int, ms: int, level: float = 6000.0) -> np.ndarray:
@@ -242,7 +243,7 @@ def mic_to_wire(client: Client, mic_tap: MonitorRecorder, seed: int) -> list[flo
     rng = np.random.default_rng(seed)
     results = []
     tone = (np.sin(np.arange(RATE // 5) * 2 * np.pi * 660 / RATE) * 8000).astype("<i2")
-    for _ in range(SAMPLES):
+    for _ in range(ONSETS):
         pause = np.zeros(int(RATE * (0.1 + rng.uniform(0, 0.02))), np.int16)
         start = time.monotonic()
         feeder = pcm_feeder()
