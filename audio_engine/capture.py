@@ -61,6 +61,7 @@ class CaptureRing:
         """Capture starts again: its first block goes to the reader at once."""
         self._fresh = True
         self._quiet_blocks = 0
+        self.quiet = False
 
     def push(self, samples: Samples, far_write_pos: int | None = None) -> None:
         """Append captured samples (input callback only), noting the far end's position.
@@ -77,7 +78,8 @@ class CaptureRing:
         )
         onset, self._was_loud = loud and not self._was_loud, loud
         self._quiet_blocks = 0 if loud else self._quiet_blocks + 1
-        due = QUIET_CHUNK if self._quiet_blocks > QUIET_AFTER_BLOCKS else self.chunk
+        self.quiet = self._quiet_blocks > QUIET_AFTER_BLOCKS
+        due = QUIET_CHUNK if self.quiet else self.chunk
         if self._fresh or onset or self.ring.write_pos - self.handed_pos >= due:
             self._fresh = False
             self.wake()
@@ -134,6 +136,11 @@ class CaptureReader:
         self._source = source
         self.pos = source.write_pos
         self.lost_samples = 0
+
+    @property
+    def quiet(self) -> bool:
+        """The microphone has had no loud block for a few seconds (see the module)."""
+        return self._source.quiet
 
     def skip_to_now(self) -> None:
         self.pos = self._source.write_pos

@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 SILENCE_DB = -120.0
 DRAIN_INTERVAL_S = 0.05  # one tick per level update (at most 20 Hz)
+# While only a quiet microphone runs (listening, nobody talks), a steady level
+# needs no 20 Hz meter: tick at 4 Hz. The capture ring says when it is quiet
+# (seconds without a loud block); speech or playback brings back 20 Hz at once.
+QUIET_DRAIN_INTERVAL_S = 0.25
 RIDING_CHECK_S = 0.1
 
 
@@ -158,8 +162,17 @@ class DrainMonitor(QObject):
 
     def tick_if_due(self) -> None:
         """Run a tick on the calling thread if one is due (the sender, already awake)."""
-        if time.monotonic() - self._last_tick >= DRAIN_INTERVAL_S:
+        if time.monotonic() - self._last_tick >= self._interval():
             self._run_tick()
+
+    def _interval(self) -> float:
+        state = self._run_state
+        if state is None:
+            return DRAIN_INTERVAL_S
+        streams, reader, _ = state
+        if reader.quiet and not streams.output_live and not self._playback.queued_samples():
+            return QUIET_DRAIN_INTERVAL_S
+        return DRAIN_INTERVAL_S
 
     def _run(self, stopping: threading.Event) -> None:
         # A fixed wait after each tick, not a schedule: a late tick must not
@@ -172,10 +185,12 @@ class DrainMonitor(QObject):
                 continue
             if stopping.wait(timeout):
                 return
-            if time.monotonic() - self._last_tick < DRAIN_INTERVAL_S:
-                timeout = RIDING_CHECK_S  # the sender ticks for us; look in now and then
+            interval = self._interval()
+            if time.monotonic() - self._last_tick < interval:
+                # The sender ticks for us; look in now and then.
+                timeout = max(RIDING_CHECK_S, 2 * interval)
                 continue
-            timeout = DRAIN_INTERVAL_S
+            timeout = interval
             if self._run_tick():
                 return
 
