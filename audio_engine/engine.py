@@ -501,6 +501,9 @@ class AudioEngine(QObject):
     def finish_item(self, item_id: str) -> None:
         """No more audio will come for ``item_id`` (its tail plays without waiting)."""
         self._playback.finish(item_id)
+        streams = self._streams
+        if streams is not None:
+            streams.wake_output()  # a tail shorter than the prebuffer may play now
 
     def interrupt(self) -> tuple[str | None, int]:
         """Silence playback within one buffer; the item cut and its played ms.

@@ -1,17 +1,17 @@
 """The output stream: written by a thread of its own, only while there is something to play.
 
-Why not a callback stream: the ALSA pulse plugin starts a callback stream
-before its first buffer exists (``pa_stream_trigger`` on an empty stream),
-so the sound server consumes silence for the few milliseconds until the
-callback's first audio arrives and then drops that much of it: the first
-4-5 ms of every reply were cut (measured at the sink, the same whatever the
-buffer size; a plain ``pacat`` client loses them too when it starts empty).
-A lead-in of silence hid the cut at the price of its length in latency. A
-running callback stream keeps its buffer full of silence instead, so a reply
-waits behind it (about 30 ms). A blocking stream is started by PortAudio
-only once its first period has been written: the reply is at the server
-before playback begins and is heard from its first sample, as soon as
-writing audio straight into the sound server would be.
+Why not a callback stream: one that keeps running holds a buffer of silence
+ahead of what it plays, so a reply that follows another waits behind it
+(about 30 ms with 10 ms buffers); one started for each reply is started by
+the ALSA pulse plugin (uncorked and triggered) before its first buffer
+exists, so the server plays silence until the callback's audio arrives. A
+blocking stream is started by PortAudio only once its first period has been
+written: the reply is at the server before playback begins, as soon as
+writing audio straight into the sound server would be. (The 10 ms lead-in
+of silence the callback stream used to play hid something else: a sink that
+rewinds mixes a new stream into the block it had already rendered, which its
+monitor, the tests' ears, had passed on without it; see the virtual card's
+``norewinds=1`` in tests/support/sound_card.py and docs/benchmarks.md.)
 
 So a writer thread (``audio-output``) sleeps until audio is queued, writes
 what the device buffer has room for, and sleeps again until there is room
@@ -20,8 +20,8 @@ another while the stream still plays goes straight after it, and a stream
 that ran dry is restarted by PortAudio on the next write (again data
 first). Once the last item is finished and heard it stops the stream
 (``REST_AFTER_FINISHED_S``; ``REST_AFTER_S`` while an unfinished item waits
-for more) and prepares the next one, which costs nothing at rest: an idle
-app runs no audio thread at all.
+for more) and prepares the next one, which costs nothing at rest: in an
+idle app no audio thread wakes.
 
 Interrupting wakes the writer, which stops the stream: the device and the
 sound server drop what they still hold, so silence follows at once. What
@@ -153,8 +153,14 @@ class OutputStream:
         self._wakeup.set()
         if self._thread is not threading.current_thread():
             self._thread.join(CLOSE_WAIT_S)
-        stream, self._stream = self._stream, None
-        self.live = False
+        # A start being written on another thread (start_now) finishes first.
+        locked = self._lock.acquire(timeout=CLOSE_WAIT_S)
+        try:
+            stream, self._stream = self._stream, None
+            self.live = False
+        finally:
+            if locked:
+                self._lock.release()
         if stream is not None:
             close_stream(stream, abort=True)
 
