@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QCoreApplication, QEvent, QMetaMethod, QObject, Qt, Signal, Slot
 
-from audio_engine.capture import CaptureReader, CaptureRing
+from audio_engine.capture import QUIET_CHUNK, CaptureReader, CaptureRing
 from audio_engine.cleaning import CaptureCleaning
 from audio_engine.devices import AudioDevice, devices_from, open_portaudio
 from audio_engine.echo import EchoMode
@@ -41,13 +41,20 @@ class AudioEngine(QObject):
     sender calls ``read_chunk`` from its own thread; the network receiver calls
     ``play``/``finish_item`` from its own thread. A drain thread
     (``audio_engine.monitor``) computes levels and playback events every
-    34 ms; every signal is still emitted on the thread that owns this QObject,
+    50 ms; every signal is still emitted on the thread that owns this QObject,
     through queued connections from that drain. Call ``start``/``stop`` from
     that thread; ``stop`` joins the drain and drops what it had not delivered.
 
     Muting and push-to-talk close a gate in the input callback: while gated,
     nothing at all is delivered to ``read_chunk`` or ``chunk_captured`` (not
     silence), and the level and dead-input signals pause.
+
+    Capture on demand (``capture_on_demand=True``, as the app runs it): the
+    input stream runs only while someone asks for it with ``want_capture``
+    (the sender while it streams, a level meter on screen, the mic check);
+    otherwise it is stopped, and with the output at rest too the drain thread
+    sleeps: an idle engine wakes nothing. By default the engine captures
+    whenever it runs.
 
     Format conversion (G.711, 8 kHz) is not done here: the engine is always
     24 kHz PCM16; see ``audio_engine.codec.SessionCodec``.
@@ -56,7 +63,7 @@ class AudioEngine(QObject):
         chunk_captured(bytes): one captured chunk (chunk_ms of PCM16, the raw
             microphone before echo cancellation), for recording or export;
             the sender uses ``read_chunk`` instead.
-        input_level(float, float): microphone RMS and peak in dBFS, at most 30 Hz
+        input_level(float, float): microphone RMS and peak in dBFS, at most 20 Hz
             (a steady level, e.g. silence, is repeated once a second).
         output_level(float, float): played RMS and peak in dBFS, likewise.
         playback_started(str): the first sample of an item was handed to the device.
@@ -98,6 +105,7 @@ class AudioEngine(QObject):
         stream_rate: int | None = None,
         echo_cancellation: EchoMode | str = EchoMode.OFF,
         noise_suppression: bool = False,
+        capture_on_demand: bool = False,
     ) -> None:
         super().__init__(parent)
         if chunk_ms not in (10, 20):
@@ -124,6 +132,8 @@ class AudioEngine(QObject):
         self._cleaning = CaptureCleaning(self._far_end)
         self._capture_enabled = True
         self._muted = False
+        self._demand_lock = threading.Lock()
+        self._capture_demand: set[str] = set() if capture_on_demand else {"always"}
         self._silent_reported = False
         self._lost_before = 0
         self.active_input: AudioDevice | None = None
@@ -147,7 +157,7 @@ class AudioEngine(QObject):
         """Open both streams; raises AudioDeviceError with a readable message."""
         if self._streams is not None:
             return
-        capture = CaptureRing(SAMPLE_RATE * 4)
+        capture = CaptureRing(SAMPLE_RATE * 4, self.chunk_samples)
         self._playback.reopen()
         try:
             self._open_streams(capture)
@@ -191,6 +201,8 @@ class AudioEngine(QObject):
         self._streams = streams
         streams.capture_open = self.capture_open
         self._monitor.start(streams, capture.reader())
+        with self._demand_lock:
+            self._apply_capture_demand()
         log.info(
             "audio: capturing from %r, playing to %r (%s)",
             routes[0].label,
@@ -332,6 +344,38 @@ class AudioEngine(QObject):
         if not self.capture_open:
             self._report_input_alive()
 
+    def want_capture(self, reason: str, wanted: bool) -> None:
+        """Ask for the microphone (``reason`` names who asks) or give it up; any thread.
+
+        The input stream runs while anyone asks (always, unless the engine
+        was made with ``capture_on_demand``). Starting takes a sound-server
+        round trip; the first block follows about 20 ms later.
+        """
+        with self._demand_lock:
+            if wanted:
+                self._capture_demand.add(reason)
+            else:
+                self._capture_demand.discard(reason)
+            self._apply_capture_demand()
+
+    @property
+    def capturing(self) -> bool:
+        """The input stream runs (someone asked for the microphone)."""
+        streams = self._streams
+        return streams is not None and streams.capture_live
+
+    def _apply_capture_demand(self) -> None:
+        streams = self._streams
+        if streams is None:
+            return
+        live = bool(self._capture_demand)
+        try:
+            streams.set_capture(live)
+        except OSError as exc:
+            streams.capture_error = str(exc)  # the drain reports it as a failure
+        if live:
+            self._monitor.wake()
+
     def _report_input_alive(self) -> None:
         self._monitor.reset_dead_input()
         if self._silent_reported:
@@ -339,10 +383,16 @@ class AudioEngine(QObject):
             self.silent_input_changed.emit(False)
 
     def read_chunk(self, timeout: float) -> bytes | None:
-        """The next captured chunk (chunk_ms of PCM16), waiting up to ``timeout`` s.
+        """The next captured audio, waiting up to ``timeout`` s: PCM16 in whole 10 ms blocks.
 
+        Normally one chunk (chunk_ms); less when capture has just started or
+        a speech onset arrives, so that it leaves at once; up to 100 ms after
+        a few quiet seconds (``audio_engine.capture``); with ``timeout`` 0,
+        whatever whole blocks are waiting.
         Thread-safe for one consumer thread (the network sender). Returns None
-        on timeout, after ``wake_reader``, or when the engine is stopped.
+        on timeout, after ``wake_reader``, or when the engine is stopped. An
+        engine made with ``capture_on_demand`` captures only after
+        ``want_capture``.
         """
         reader = self._sender_reader
         if reader is None:
@@ -351,7 +401,7 @@ class AudioEngine(QObject):
         # The sender is awake anyway: the drain's periodic work rides along,
         # so the drain thread need not wake up by itself while audio streams.
         self._monitor.tick_if_due()
-        samples = reader.read_blocking(self.chunk_samples, timeout)
+        samples = reader.read_blocking(max(self.chunk_samples, QUIET_CHUNK), timeout)
         if samples is None:
             if self._sender_reader is not reader:
                 time.sleep(max(0.0, timeout))  # stopped meanwhile
@@ -443,12 +493,17 @@ class AudioEngine(QObject):
         queued = self._playback.push(item_id, samples)
         streams = self._streams
         if queued and streams is not None:
-            streams.wake_output()
+            streams.start_output()
+            if self._monitor.resting:
+                self._monitor.wake()
         return queued
 
     def finish_item(self, item_id: str) -> None:
         """No more audio will come for ``item_id`` (its tail plays without waiting)."""
         self._playback.finish(item_id)
+        streams = self._streams
+        if streams is not None:
+            streams.wake_output()  # a tail shorter than the prebuffer may play now
 
     def interrupt(self) -> tuple[str | None, int]:
         """Silence playback within one buffer; the item cut and its played ms.
@@ -460,7 +515,8 @@ class AudioEngine(QObject):
         ack_timeout = 4 * self.output_buffer_ms / 1000 + 0.2
         streams = self._streams
         output_running = streams is not None and streams.output_live
-        item_id, samples = self._playback.interrupt(output_running, ack_timeout)
+        wake = streams.wake_output if streams is not None else None
+        item_id, samples = self._playback.interrupt(output_running, ack_timeout, wake)
         return item_id, samples * 1000 // SAMPLE_RATE
 
     def played_samples(self, item_id: str) -> int:

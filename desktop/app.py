@@ -116,6 +116,7 @@ class ParleyApp(QObject):
                 chunk_ms=options.chunk_ms,
                 echo_cancellation=engine_echo_mode(self.settings),
                 noise_suppression=options.noise_suppression,
+                capture_on_demand=True,
             )
         except AudioDeviceError as exc:  # e.g. echo cancellation "on" without its package
             self.controller.status_message.emit(str(exc))
@@ -123,6 +124,7 @@ class ParleyApp(QObject):
                 input_device=options.input_device or None,
                 output_device=options.output_device or None,
                 chunk_ms=options.chunk_ms,
+                capture_on_demand=True,
             )
         supervisor = AudioSupervisor(audio, self)
         self.audio = audio
