@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -14,23 +13,21 @@ from PySide6.QtCore import QCoreApplication, QEvent, QMetaMethod, QObject, Qt, S
 
 from audio_engine.capture import QUIET_CHUNK, CaptureReader, CaptureRing
 from audio_engine.cleaning import CaptureCleaning
-from audio_engine.devices import AudioDevice, devices_from, open_portaudio
+from audio_engine.devices import AudioDevice
 from audio_engine.echo import EchoMode
-from audio_engine.errors import AudioDeviceError
 from audio_engine.levels import ring_tail_dbfs
 from audio_engine.monitor import DrainMonitor
 from audio_engine.playback import PlaybackQueue
 from audio_engine.ring import SampleRing
-from audio_engine.routing import Route, plan_route
-from audio_engine.sound_server import ServerSnapshot, take_snapshot
-from audio_engine.streams import ENGINE_RATE, StreamPair, open_stream_pair
-from audio_engine.stuck_threads import abandon
+from audio_engine.routing import Route
+from audio_engine.sound_server import ServerSnapshot
+from audio_engine.stream_owner import RETIRE_WAIT_S, StreamOwner
+from audio_engine.streams import ENGINE_RATE, StreamPair
 
 log = logging.getLogger(__name__)
 
 Samples = npt.NDArray[np.int16]
 SAMPLE_RATE = ENGINE_RATE
-RETIRE_WAIT_S = 2.0  # failed streams get this long to close before a reopen gives up
 ECHO_TRAIL_MS = 100  # how far the echo in the microphone may trail what was played
 
 
@@ -122,13 +119,11 @@ class AudioEngine(QObject):
         # the app benchmark against 10-13 ms with 10 ms buffers).
         self.output_buffer_ms = output_buffer_ms
         output_samples = SAMPLE_RATE * output_buffer_ms // 1000
-        self._stream_rate = stream_rate  # a test hook: force the resampling path
         self._playback = PlaybackQueue(int(playback_capacity_s * SAMPLE_RATE), output_samples)
-        self._streams: StreamPair | None = None
-        self._pa: object | None = None
         self._capture: CaptureRing | None = None
         self._sender_reader: CaptureReader | None = None
         self._far_end = SampleRing(SAMPLE_RATE * 2)
+        self._owner = StreamOwner(self.chunk_samples, self._playback, self._far_end, stream_rate)
         self._cleaning = CaptureCleaning(self._far_end)
         self._capture_enabled = True
         self._muted = False
@@ -138,16 +133,30 @@ class AudioEngine(QObject):
         self._lost_before = 0
         self.active_input: AudioDevice | None = None
         self.active_output: AudioDevice | None = None
-        self.routes: tuple[Route, Route] | None = None
-        self._retiring: threading.Thread | None = None
-        # Where the device list comes from (the sound server's view; a test may replace it).
-        self.server_lookup: Callable[[], ServerSnapshot | None] = take_snapshot
         self._monitor = self._make_monitor()
         self._cleaning.set_output_name(output_device)
         self._cleaning.set_noise_suppression(noise_suppression)
         self.set_echo_cancellation(echo_cancellation)  # validates "on" without the package
 
     # ----- lifecycle --------------------------------------------------------
+
+    @property
+    def _streams(self) -> StreamPair | None:
+        return self._owner.streams
+
+    @property
+    def routes(self) -> tuple[Route, Route] | None:
+        """Where the open streams go (or went last)."""
+        return self._owner.routes
+
+    @property
+    def server_lookup(self) -> Callable[[], ServerSnapshot | None]:
+        """Where the device list comes from (the sound server's view)."""
+        return self._owner.server_lookup
+
+    @server_lookup.setter
+    def server_lookup(self, lookup: Callable[[], ServerSnapshot | None]) -> None:
+        self._owner.server_lookup = lookup
 
     @property
     def running(self) -> bool:
@@ -171,34 +180,11 @@ class AudioEngine(QObject):
         self.running_changed.emit(True)
 
     def _open_streams(self, capture: CaptureRing) -> None:
-        """A fresh PortAudio (a device rescan) and both streams on freshly planned routes."""
-        self._join_retiring(RETIRE_WAIT_S)
-        pa = open_portaudio()
-        try:
-            devices = devices_from(pa)
-            snapshot = self.server_lookup()
-            routes = (
-                plan_route(devices, snapshot, self.input_device_name, "input"),
-                plan_route(devices, snapshot, self.output_device_name, "output"),
-            )
-            streams = open_stream_pair(
-                pa,
-                routes,
-                self.chunk_samples,
-                capture,
-                self._playback,
-                self._far_end,
-                forced_rate=self._stream_rate,
-            )
-        except Exception:
-            pa.terminate()
-            raise
-        self._pa = pa
+        streams = self._owner.open((self.input_device_name, self.output_device_name), capture)
+        routes = streams.routes
         self._cleaning.request_resync()
-        self.routes = routes
         self.active_input, self.active_output = routes[0].device, routes[1].device
         self._cleaning.set_output_name(routes[1].label)
-        self._streams = streams
         streams.capture_open = self.capture_open
         self._monitor.start(streams, capture.reader())
         with self._demand_lock:
@@ -225,12 +211,7 @@ class AudioEngine(QObject):
             self.start()
             return
         self._monitor.stop()
-        streams, self._streams = self._streams, None
-        # Abort: the old device may be gone, and an orderly stop could wait on it.
-        streams.close(abort=True)
-        pa, self._pa = self._pa, None
-        if pa is not None:
-            pa.terminate()  # type: ignore[attr-defined]
+        self._owner.close_at_once()
         try:
             self._open_streams(capture)
         except Exception as exc:
@@ -243,25 +224,18 @@ class AudioEngine(QObject):
     def stop(self) -> None:
         """Close the streams and join the PortAudio threads; safe to call twice."""
         self._stop(abort=False)
-        with contextlib.suppress(AudioDeviceError):
-            self._join_retiring(RETIRE_WAIT_S)
+        self._owner.wait_closed(RETIRE_WAIT_S)
 
     def _stop(self, abort: bool) -> None:
         self._monitor.stop()
-        streams, self._streams = self._streams, None
-        if streams is None:
+        if self._streams is None:
             return
         # Signals the drain queued before it was joined would arrive after stop.
         QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
-        pa, self._pa = self._pa, None
         if abort:
-            # After a failure, closing may have to wait for PortAudio's threads
-            # (see audio_engine.stuck_threads): not on this thread.
-            self._retire(streams, pa)
+            self._owner.retire()
         else:
-            streams.close(False)
-            if pa is not None:
-                pa.terminate()  # type: ignore[attr-defined]
+            self._owner.close()
         # What was queued will never play: drop it, so nothing reads as still playing.
         self._playback.interrupt(False, 0.0)
         self._playback.close()
@@ -271,36 +245,9 @@ class AudioEngine(QObject):
         self._report_input_alive()
         self.running_changed.emit(False)
 
-    def _retire(self, streams: StreamPair, pa: object | None) -> None:
-        def close() -> None:
-            if streams.close(abort=True, after_failure=True):
-                abandon(pa)  # terminating would close the abandoned stream
-            elif pa is not None:
-                pa.terminate()  # type: ignore[attr-defined]
-
-        self._join_retiring(RETIRE_WAIT_S)
-        self._retiring = threading.Thread(target=close, name="audio-retire", daemon=True)
-        self._retiring.start()
-
     def wait_closed(self, timeout: float) -> bool:
         """Wait until streams closed after a failure are closed; False if they are not yet."""
-        try:
-            self._join_retiring(timeout)
-        except AudioDeviceError:
-            return False
-        return True
-
-    def _join_retiring(self, timeout: float) -> None:
-        """Wait for failed streams to finish closing; PortAudio is not reentrant."""
-        retiring = self._retiring
-        if retiring is None:
-            return
-        retiring.join(timeout)
-        if retiring.is_alive():
-            raise AudioDeviceError(
-                "The audio streams that failed are still closing; try again in a moment."
-            )
-        self._retiring = None
+        return self._owner.wait_closed(timeout)
 
     def set_devices(self, input_device: str | None, output_device: str | None) -> None:
         """Choose devices by name (None = default); moves running streams to them."""
@@ -317,10 +264,7 @@ class AudioEngine(QObject):
         scan; running, it is the list from the last ``start``. ``start`` always
         rescans, so ``set_devices`` picks up new hardware.
         """
-        from audio_engine.devices import list_devices
-
-        self._join_retiring(RETIRE_WAIT_S)
-        return list_devices()
+        return self._owner.list_devices()
 
     # ----- capture ----------------------------------------------------------
 

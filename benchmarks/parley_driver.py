@@ -33,7 +33,7 @@ from desktop.connection.state import ConnectionState
 
 def thread_times(app: ParleyApp | None) -> list[dict[str, Any]]:
     names = {t.native_id: t.name for t in threading.enumerate()}
-    streams = None if app is None or app.audio is None else app.audio._streams
+    streams = None if app is None or app.audio is None else app.audio._owner.streams
     if streams is not None and streams.input_thread:
         names[streams.input_thread] = "PortAudio input callback"
     rows = []
