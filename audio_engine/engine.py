@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -12,25 +11,23 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QCoreApplication, QEvent, QMetaMethod, QObject, Qt, Signal, Slot
 
-from audio_engine.capture import CaptureReader, CaptureRing
+from audio_engine.capture import QUIET_CHUNK, CaptureReader, CaptureRing
 from audio_engine.cleaning import CaptureCleaning
-from audio_engine.devices import AudioDevice, devices_from, open_portaudio
+from audio_engine.devices import AudioDevice
 from audio_engine.echo import EchoMode
-from audio_engine.errors import AudioDeviceError
 from audio_engine.levels import ring_tail_dbfs
 from audio_engine.monitor import DrainMonitor
 from audio_engine.playback import PlaybackQueue
 from audio_engine.ring import SampleRing
-from audio_engine.routing import Route, plan_route
-from audio_engine.sound_server import ServerSnapshot, take_snapshot
-from audio_engine.streams import ENGINE_RATE, StreamPair, open_stream_pair
-from audio_engine.stuck_threads import abandon
+from audio_engine.routing import Route
+from audio_engine.sound_server import ServerSnapshot
+from audio_engine.stream_owner import RETIRE_WAIT_S, StreamOwner
+from audio_engine.streams import ENGINE_RATE, StreamPair
 
 log = logging.getLogger(__name__)
 
 Samples = npt.NDArray[np.int16]
 SAMPLE_RATE = ENGINE_RATE
-RETIRE_WAIT_S = 2.0  # failed streams get this long to close before a reopen gives up
 ECHO_TRAIL_MS = 100  # how far the echo in the microphone may trail what was played
 
 
@@ -41,13 +38,20 @@ class AudioEngine(QObject):
     sender calls ``read_chunk`` from its own thread; the network receiver calls
     ``play``/``finish_item`` from its own thread. A drain thread
     (``audio_engine.monitor``) computes levels and playback events every
-    34 ms; every signal is still emitted on the thread that owns this QObject,
+    50 ms; every signal is still emitted on the thread that owns this QObject,
     through queued connections from that drain. Call ``start``/``stop`` from
     that thread; ``stop`` joins the drain and drops what it had not delivered.
 
     Muting and push-to-talk close a gate in the input callback: while gated,
     nothing at all is delivered to ``read_chunk`` or ``chunk_captured`` (not
     silence), and the level and dead-input signals pause.
+
+    Capture on demand (``capture_on_demand=True``, as the app runs it): the
+    input stream runs only while someone asks for it with ``want_capture``
+    (the sender while it streams, a level meter on screen, the mic check);
+    otherwise it is stopped, and with the output at rest too the drain thread
+    sleeps: an idle engine wakes nothing. By default the engine captures
+    whenever it runs.
 
     Format conversion (G.711, 8 kHz) is not done here: the engine is always
     24 kHz PCM16; see ``audio_engine.codec.SessionCodec``.
@@ -56,7 +60,7 @@ class AudioEngine(QObject):
         chunk_captured(bytes): one captured chunk (chunk_ms of PCM16, the raw
             microphone before echo cancellation), for recording or export;
             the sender uses ``read_chunk`` instead.
-        input_level(float, float): microphone RMS and peak in dBFS, at most 30 Hz
+        input_level(float, float): microphone RMS and peak in dBFS, at most 20 Hz
             (a steady level, e.g. silence, is repeated once a second).
         output_level(float, float): played RMS and peak in dBFS, likewise.
         playback_started(str): the first sample of an item was handed to the device.
@@ -98,6 +102,7 @@ class AudioEngine(QObject):
         stream_rate: int | None = None,
         echo_cancellation: EchoMode | str = EchoMode.OFF,
         noise_suppression: bool = False,
+        capture_on_demand: bool = False,
     ) -> None:
         super().__init__(parent)
         if chunk_ms not in (10, 20):
@@ -114,30 +119,44 @@ class AudioEngine(QObject):
         # the app benchmark against 10-13 ms with 10 ms buffers).
         self.output_buffer_ms = output_buffer_ms
         output_samples = SAMPLE_RATE * output_buffer_ms // 1000
-        self._stream_rate = stream_rate  # a test hook: force the resampling path
         self._playback = PlaybackQueue(int(playback_capacity_s * SAMPLE_RATE), output_samples)
-        self._streams: StreamPair | None = None
-        self._pa: object | None = None
         self._capture: CaptureRing | None = None
         self._sender_reader: CaptureReader | None = None
         self._far_end = SampleRing(SAMPLE_RATE * 2)
+        self._owner = StreamOwner(self.chunk_samples, self._playback, self._far_end, stream_rate)
         self._cleaning = CaptureCleaning(self._far_end)
         self._capture_enabled = True
         self._muted = False
+        self._demand_lock = threading.Lock()
+        self._capture_demand: set[str] = set() if capture_on_demand else {"always"}
         self._silent_reported = False
         self._lost_before = 0
         self.active_input: AudioDevice | None = None
         self.active_output: AudioDevice | None = None
-        self.routes: tuple[Route, Route] | None = None
-        self._retiring: threading.Thread | None = None
-        # Where the device list comes from (the sound server's view; a test may replace it).
-        self.server_lookup: Callable[[], ServerSnapshot | None] = take_snapshot
         self._monitor = self._make_monitor()
         self._cleaning.set_output_name(output_device)
         self._cleaning.set_noise_suppression(noise_suppression)
         self.set_echo_cancellation(echo_cancellation)  # validates "on" without the package
 
     # ----- lifecycle --------------------------------------------------------
+
+    @property
+    def _streams(self) -> StreamPair | None:
+        return self._owner.streams
+
+    @property
+    def routes(self) -> tuple[Route, Route] | None:
+        """Where the open streams go (or went last)."""
+        return self._owner.routes
+
+    @property
+    def server_lookup(self) -> Callable[[], ServerSnapshot | None]:
+        """Where the device list comes from (the sound server's view)."""
+        return self._owner.server_lookup
+
+    @server_lookup.setter
+    def server_lookup(self, lookup: Callable[[], ServerSnapshot | None]) -> None:
+        self._owner.server_lookup = lookup
 
     @property
     def running(self) -> bool:
@@ -147,7 +166,7 @@ class AudioEngine(QObject):
         """Open both streams; raises AudioDeviceError with a readable message."""
         if self._streams is not None:
             return
-        capture = CaptureRing(SAMPLE_RATE * 4)
+        capture = CaptureRing(SAMPLE_RATE * 4, self.chunk_samples)
         self._playback.reopen()
         try:
             self._open_streams(capture)
@@ -161,36 +180,15 @@ class AudioEngine(QObject):
         self.running_changed.emit(True)
 
     def _open_streams(self, capture: CaptureRing) -> None:
-        """A fresh PortAudio (a device rescan) and both streams on freshly planned routes."""
-        self._join_retiring(RETIRE_WAIT_S)
-        pa = open_portaudio()
-        try:
-            devices = devices_from(pa)
-            snapshot = self.server_lookup()
-            routes = (
-                plan_route(devices, snapshot, self.input_device_name, "input"),
-                plan_route(devices, snapshot, self.output_device_name, "output"),
-            )
-            streams = open_stream_pair(
-                pa,
-                routes,
-                self.chunk_samples,
-                capture,
-                self._playback,
-                self._far_end,
-                forced_rate=self._stream_rate,
-            )
-        except Exception:
-            pa.terminate()
-            raise
-        self._pa = pa
+        streams = self._owner.open((self.input_device_name, self.output_device_name), capture)
+        routes = streams.routes
         self._cleaning.request_resync()
-        self.routes = routes
         self.active_input, self.active_output = routes[0].device, routes[1].device
         self._cleaning.set_output_name(routes[1].label)
-        self._streams = streams
         streams.capture_open = self.capture_open
         self._monitor.start(streams, capture.reader())
+        with self._demand_lock:
+            self._apply_capture_demand()
         log.info(
             "audio: capturing from %r, playing to %r (%s)",
             routes[0].label,
@@ -213,12 +211,7 @@ class AudioEngine(QObject):
             self.start()
             return
         self._monitor.stop()
-        streams, self._streams = self._streams, None
-        # Abort: the old device may be gone, and an orderly stop could wait on it.
-        streams.close(abort=True)
-        pa, self._pa = self._pa, None
-        if pa is not None:
-            pa.terminate()  # type: ignore[attr-defined]
+        self._owner.close_at_once()
         try:
             self._open_streams(capture)
         except Exception as exc:
@@ -231,25 +224,18 @@ class AudioEngine(QObject):
     def stop(self) -> None:
         """Close the streams and join the PortAudio threads; safe to call twice."""
         self._stop(abort=False)
-        with contextlib.suppress(AudioDeviceError):
-            self._join_retiring(RETIRE_WAIT_S)
+        self._owner.wait_closed(RETIRE_WAIT_S)
 
     def _stop(self, abort: bool) -> None:
         self._monitor.stop()
-        streams, self._streams = self._streams, None
-        if streams is None:
+        if self._streams is None:
             return
         # Signals the drain queued before it was joined would arrive after stop.
         QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
-        pa, self._pa = self._pa, None
         if abort:
-            # After a failure, closing may have to wait for PortAudio's threads
-            # (see audio_engine.stuck_threads): not on this thread.
-            self._retire(streams, pa)
+            self._owner.retire()
         else:
-            streams.close(False)
-            if pa is not None:
-                pa.terminate()  # type: ignore[attr-defined]
+            self._owner.close()
         # What was queued will never play: drop it, so nothing reads as still playing.
         self._playback.interrupt(False, 0.0)
         self._playback.close()
@@ -259,36 +245,9 @@ class AudioEngine(QObject):
         self._report_input_alive()
         self.running_changed.emit(False)
 
-    def _retire(self, streams: StreamPair, pa: object | None) -> None:
-        def close() -> None:
-            if streams.close(abort=True, after_failure=True):
-                abandon(pa)  # terminating would close the abandoned stream
-            elif pa is not None:
-                pa.terminate()  # type: ignore[attr-defined]
-
-        self._join_retiring(RETIRE_WAIT_S)
-        self._retiring = threading.Thread(target=close, name="audio-retire", daemon=True)
-        self._retiring.start()
-
     def wait_closed(self, timeout: float) -> bool:
         """Wait until streams closed after a failure are closed; False if they are not yet."""
-        try:
-            self._join_retiring(timeout)
-        except AudioDeviceError:
-            return False
-        return True
-
-    def _join_retiring(self, timeout: float) -> None:
-        """Wait for failed streams to finish closing; PortAudio is not reentrant."""
-        retiring = self._retiring
-        if retiring is None:
-            return
-        retiring.join(timeout)
-        if retiring.is_alive():
-            raise AudioDeviceError(
-                "The audio streams that failed are still closing; try again in a moment."
-            )
-        self._retiring = None
+        return self._owner.wait_closed(timeout)
 
     def set_devices(self, input_device: str | None, output_device: str | None) -> None:
         """Choose devices by name (None = default); moves running streams to them."""
@@ -305,10 +264,7 @@ class AudioEngine(QObject):
         scan; running, it is the list from the last ``start``. ``start`` always
         rescans, so ``set_devices`` picks up new hardware.
         """
-        from audio_engine.devices import list_devices
-
-        self._join_retiring(RETIRE_WAIT_S)
-        return list_devices()
+        return self._owner.list_devices()
 
     # ----- capture ----------------------------------------------------------
 
@@ -332,6 +288,38 @@ class AudioEngine(QObject):
         if not self.capture_open:
             self._report_input_alive()
 
+    def want_capture(self, reason: str, wanted: bool) -> None:
+        """Ask for the microphone (``reason`` names who asks) or give it up; any thread.
+
+        The input stream runs while anyone asks (always, unless the engine
+        was made with ``capture_on_demand``). Starting takes a sound-server
+        round trip; the first block follows about 20 ms later.
+        """
+        with self._demand_lock:
+            if wanted:
+                self._capture_demand.add(reason)
+            else:
+                self._capture_demand.discard(reason)
+            self._apply_capture_demand()
+
+    @property
+    def capturing(self) -> bool:
+        """The input stream runs (someone asked for the microphone)."""
+        streams = self._streams
+        return streams is not None and streams.capture_live
+
+    def _apply_capture_demand(self) -> None:
+        streams = self._streams
+        if streams is None:
+            return
+        live = bool(self._capture_demand)
+        try:
+            streams.set_capture(live)
+        except OSError as exc:
+            streams.capture_error = str(exc)  # the drain reports it as a failure
+        if live:
+            self._monitor.wake()
+
     def _report_input_alive(self) -> None:
         self._monitor.reset_dead_input()
         if self._silent_reported:
@@ -339,10 +327,16 @@ class AudioEngine(QObject):
             self.silent_input_changed.emit(False)
 
     def read_chunk(self, timeout: float) -> bytes | None:
-        """The next captured chunk (chunk_ms of PCM16), waiting up to ``timeout`` s.
+        """The next captured audio, waiting up to ``timeout`` s: PCM16 in whole 10 ms blocks.
 
+        Normally one chunk (chunk_ms); less when capture has just started or
+        a speech onset arrives, so that it leaves at once; up to 100 ms after
+        a few quiet seconds (``audio_engine.capture``); with ``timeout`` 0,
+        whatever whole blocks are waiting.
         Thread-safe for one consumer thread (the network sender). Returns None
-        on timeout, after ``wake_reader``, or when the engine is stopped.
+        on timeout, after ``wake_reader``, or when the engine is stopped. An
+        engine made with ``capture_on_demand`` captures only after
+        ``want_capture``.
         """
         reader = self._sender_reader
         if reader is None:
@@ -351,7 +345,7 @@ class AudioEngine(QObject):
         # The sender is awake anyway: the drain's periodic work rides along,
         # so the drain thread need not wake up by itself while audio streams.
         self._monitor.tick_if_due()
-        samples = reader.read_blocking(self.chunk_samples, timeout)
+        samples = reader.read_blocking(max(self.chunk_samples, QUIET_CHUNK), timeout)
         if samples is None:
             if self._sender_reader is not reader:
                 time.sleep(max(0.0, timeout))  # stopped meanwhile
@@ -443,12 +437,17 @@ class AudioEngine(QObject):
         queued = self._playback.push(item_id, samples)
         streams = self._streams
         if queued and streams is not None:
-            streams.wake_output()
+            streams.start_output()
+            if self._monitor.resting:
+                self._monitor.wake()
         return queued
 
     def finish_item(self, item_id: str) -> None:
         """No more audio will come for ``item_id`` (its tail plays without waiting)."""
         self._playback.finish(item_id)
+        streams = self._streams
+        if streams is not None:
+            streams.wake_output()  # a tail shorter than the prebuffer may play now
 
     def interrupt(self) -> tuple[str | None, int]:
         """Silence playback within one buffer; the item cut and its played ms.
@@ -460,7 +459,8 @@ class AudioEngine(QObject):
         ack_timeout = 4 * self.output_buffer_ms / 1000 + 0.2
         streams = self._streams
         output_running = streams is not None and streams.output_live
-        item_id, samples = self._playback.interrupt(output_running, ack_timeout)
+        wake = streams.wake_output if streams is not None else None
+        item_id, samples = self._playback.interrupt(output_running, ack_timeout, wake)
         return item_id, samples * 1000 // SAMPLE_RATE
 
     def played_samples(self, item_id: str) -> int:

@@ -1,6 +1,6 @@
 """The engine's periodic drain, off the GUI thread: levels, capture chunks, playback events.
 
-Every 34 ms (at most 30 level updates a second) a tick drains what the
+Every 50 ms (at most 20 level updates a second) a tick drains what the
 PortAudio callbacks left in the rings and emits this object's signals. While
 the network sender reads the microphone it runs the ticks on its own thread
 (``tick_if_due`` from ``read_chunk``: it wakes 50 times a second anyway, and
@@ -9,6 +9,10 @@ otherwise a plain Python thread does. Neither is the GUI thread, so a busy
 window never delays the drain and the drain costs the window nothing;
 ``AudioEngine`` re-emits the signals through queued connections on its own
 thread.
+
+At rest (the input stream stopped, the output resting, nothing queued) the
+drain thread sleeps until ``wake`` (capture asked for, audio queued): after
+one last tick that shows the meters the floor, an idle engine wakes nothing.
 
 Work nobody receives is skipped: captured chunks become bytes only while
 ``chunk_captured`` has a receiver, and the levels and the dead-input check run
@@ -33,7 +37,12 @@ from audio_engine.streams import ENGINE_RATE, StreamPair
 
 log = logging.getLogger(__name__)
 
-DRAIN_INTERVAL_S = 0.034  # one tick per level update (at most 30 Hz)
+SILENCE_DB = -120.0
+DRAIN_INTERVAL_S = 0.05  # one tick per level update (at most 20 Hz)
+# While only a quiet microphone runs (listening, nobody talks), a steady level
+# needs no 20 Hz meter: tick at 4 Hz. The capture ring says when it is quiet
+# (seconds without a loud block); speech or playback brings back 20 Hz at once.
+QUIET_DRAIN_INTERVAL_S = 0.25
 RIDING_CHECK_S = 0.1
 
 
@@ -89,6 +98,9 @@ class DrainMonitor(QObject):
         self._last_xruns = (0, 0)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._wakeup = threading.Event()
+        self.resting = False
+        self._capture_was_live = False
         self._tick_lock = threading.Lock()
         self._run_state: tuple[StreamPair, CaptureReader, threading.Event] | None = None
         self._last_tick = 0.0
@@ -115,6 +127,8 @@ class DrainMonitor(QObject):
         self.reset_dead_input()
         self._stopping = threading.Event()
         self._tick_failure_logged = False
+        self.resting = False
+        self._capture_was_live = False
         self._run_state = (streams, reader, self._stopping)
         self._thread = threading.Thread(
             target=self._run, args=(self._stopping,), name="audio-drain"
@@ -128,6 +142,7 @@ class DrainMonitor(QObject):
         if thread is None:
             return
         self._stopping.set()
+        self._wakeup.set()
         if thread is not threading.current_thread():
             thread.join()
         with self._tick_lock:  # a tick running on the sender's thread finishes first
@@ -140,20 +155,42 @@ class DrainMonitor(QObject):
             self._dead_input.reset()
             return was_dead
 
+    def wake(self) -> None:
+        """Something to drain soon (capture started, audio queued); any thread, cheap."""
+        self.resting = False
+        self._wakeup.set()
+
     def tick_if_due(self) -> None:
         """Run a tick on the calling thread if one is due (the sender, already awake)."""
-        if time.monotonic() - self._last_tick >= DRAIN_INTERVAL_S:
+        if time.monotonic() - self._last_tick >= self._interval():
             self._run_tick()
+
+    def _interval(self) -> float:
+        state = self._run_state
+        if state is None:
+            return DRAIN_INTERVAL_S
+        streams, reader, _ = state
+        if reader.quiet and not streams.output_live and not self._playback.queued_samples():
+            return QUIET_DRAIN_INTERVAL_S
+        return DRAIN_INTERVAL_S
 
     def _run(self, stopping: threading.Event) -> None:
         # A fixed wait after each tick, not a schedule: a late tick must not
-        # be followed by a burst of quick ones (levels stay at most 30 Hz).
+        # be followed by a burst of quick ones (levels stay at most 20 Hz).
         timeout = DRAIN_INTERVAL_S
-        while not stopping.wait(timeout):
-            if time.monotonic() - self._last_tick < DRAIN_INTERVAL_S:
-                timeout = RIDING_CHECK_S  # the sender ticks for us; look in now and then
+        while not stopping.is_set():
+            if self.resting:
+                self._wakeup.wait()
+                self.resting = False
                 continue
-            timeout = DRAIN_INTERVAL_S
+            if stopping.wait(timeout):
+                return
+            interval = self._interval()
+            if time.monotonic() - self._last_tick < interval:
+                # The sender ticks for us; look in now and then.
+                timeout = max(RIDING_CHECK_S, 2 * interval)
+                continue
+            timeout = interval
             if self._run_tick():
                 return
 
@@ -167,6 +204,8 @@ class DrainMonitor(QObject):
                 return True
             streams, reader, stopping = state
             self._last_tick = time.monotonic()
+            # Cleared before the tick looks: a wake() from now on is not missed.
+            self._wakeup.clear()
             try:
                 failure = self._tick(streams, reader)
             except Exception:
@@ -190,6 +229,14 @@ class DrainMonitor(QObject):
         self._drain_capture(reader)
         self._drain_far_end()
         now = time.monotonic()
+        capture_live = streams.capture_live
+        if self._capture_was_live and not capture_live:
+            # Stopped capture says nothing about the microphone: floor, and no verdict.
+            self._input_window.take()
+            self.input_level.emit(SILENCE_DB, SILENCE_DB)
+            if self.reset_dead_input():
+                self.silent_input_changed.emit(False)
+        self._capture_was_live = capture_live
         levels = self._input_window.take()
         if levels is not None and self._input_throttle.should_send(*levels, now):
             self.input_level.emit(*levels)
@@ -206,7 +253,9 @@ class DrainMonitor(QObject):
         if xruns != self._last_xruns:
             self._last_xruns = xruns
             self.xruns_changed.emit(*xruns)
-        return self._health(streams)
+        failure = self._health(streams)
+        self.resting = not (capture_live or streams.output_live or self._playback.queued_samples())
+        return failure
 
     def _drain_capture(self, reader: CaptureReader) -> None:
         block = reader.read_whole(self._chunk_samples)

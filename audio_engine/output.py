@@ -1,27 +1,36 @@
-"""The output stream: runs only while there is something to play.
+"""The output stream: written by a thread of its own, only while there is something to play.
 
-A PortAudio output stream that runs all the time keeps its device buffer
-full of silence, so the first sample of a reply waits behind that buffer
-(about 30 ms through the ALSA pulse plugin with 10 ms buffers). This stream
-is started by the first ``wake()`` after audio is queued and rests again once
-it has played only silence for a moment (``REST_AFTER_FINISHED_S`` after the
-last item finished, ``REST_AFTER_S`` while an unfinished one waits for more):
-a reply's first sample then reaches the sound server with the next callback,
-and an idle app runs no output callbacks at all.
+Why not a callback stream: one that keeps running holds a buffer of silence
+ahead of what it plays, so a reply that follows another waits behind it
+(about 30 ms with 10 ms buffers); one started for each reply is started by
+the ALSA pulse plugin (uncorked and triggered) before its first buffer
+exists, so the server plays silence until the callback's audio arrives. A
+blocking stream is started by PortAudio only once its first period has been
+written: the reply is at the server before playback begins, as soon as
+writing audio straight into the sound server would be. (The 10 ms lead-in
+of silence the callback stream used to play hid something else: a sink that
+rewinds mixes a new stream into the block it had already rendered, which its
+monitor, the tests' ears, had passed on without it; see the virtual card's
+``norewinds=1`` in tests/support/sound_card.py and docs/benchmarks.md.)
 
-Interrupting aborts the stream from its callback (``paAbort``), which drops
-what the device and the sound server still hold instead of letting it play
-out: silence follows within one callback. What was dropped is not counted as
-played: the callback's own output latency (``output_buffer_dac_time``) says
-how much of what it handed over had not been heard yet.
+So a writer thread (``audio-output``) sleeps until audio is queued, writes
+what the device buffer has room for, and sleeps again until there is room
+or more audio. It never writes silence of its own: a reply that follows
+another while the stream still plays goes straight after it, and a stream
+that ran dry is restarted by PortAudio on the next write (again data
+first). Once the last item is finished and heard it stops the stream
+(``REST_AFTER_FINISHED_S``; ``REST_AFTER_S`` while an unfinished item waits
+for more) and prepares the next one, which costs nothing at rest: in an
+idle app no audio thread wakes.
 
-Each start plays ``LEAD_IN_MS`` of silence first. A sound server that mixes a
-new stream into audio it has already rendered (PulseAudio rewinds) would
-otherwise cut the first milliseconds of the reply.
+Interrupting wakes the writer, which stops the stream: the device and the
+sound server drop what they still hold, so silence follows at once. What
+was dropped is not counted as played: what the device still held (its
+buffer, plus a margin for the server's own latency) is taken as unheard.
 
-Threads: ``wake`` runs on any thread (the network receiver's ``play``) and is
-serialised by a lock the callback never takes; the callback only copies from
-the playback queue, counts and decides to rest.
+Threads: ``wake`` runs on any thread; ``start_now`` (the network receiver's
+``play``) writes a resting stream's first audio itself, under the lock the
+writer holds while it writes, so that the start waits for no thread switch.
 """
 
 from __future__ import annotations
@@ -38,19 +47,25 @@ import pyaudio
 from audio_engine.playback import PlaybackQueue
 from audio_engine.resample import StreamResampler
 from audio_engine.ring import SampleRing
-from audio_engine.stuck_threads import abandon, thread_ids
+from audio_engine.stuck_threads import abandon
 
 Samples = npt.NDArray[np.int16]
 ENGINE_RATE = 24000
-LEAD_IN_MS = 10
-# Rest soon after the last item finished playing, so that the next reply
-# starts on a fresh stream; wait longer when an unfinished item ran dry (a
-# network hiccup), so that its next delta does not pay for a restart.
+# Rest soon after the last item finished playing; wait longer when an
+# unfinished item ran dry (a network hiccup), so that its next delta does not
+# pay for a restart.
 REST_AFTER_FINISHED_S = 0.03
 REST_AFTER_S = 0.25
-MAX_BACKLOG_S = 1.0  # a latency estimate beyond this is not believed
-HEARD_MARGIN_S = 0.005
-UNKNOWN_LATENCY_S = 0.1  # margin over PortAudio's latency when there are no timestamps
+CLOSE_WAIT_S = 1.0
+# 10 ms periods at least. Longer ones would halve the writer's wake-ups (the
+# period does not delay a reply's start: PortAudio starts the stream once
+# written to), but the far end that echo cancellation pairs with the
+# microphone would then advance in 20 ms steps, and the pairing (a fixed lag
+# behind the far end's write position, audio_engine.echo) runs ahead of
+# what was written: with 20 ms periods most far frames came out as silence
+# and tests/audio/test_echo.py measured an ERLE of 0 dB instead of 43.
+WRITE_PERIOD = 240
+UNHEARD_MARGIN_S = 0.01  # the sound server's own latency, erring towards "not heard"
 
 
 class OutputStream:
@@ -69,73 +84,61 @@ class OutputStream:
         self._playback = playback
         self._far_end = far_end
         self._resampler = StreamResampler(ENGINE_RATE, rate) if rate != ENGINE_RATE else None
-        self._buffer: Samples = np.zeros(buffer_samples, dtype=np.int16)
-        self._lead_in: Samples = np.zeros(ENGINE_RATE * LEAD_IN_MS // 1000, dtype=np.int16)
-        self._rest_after_frames = int(REST_AFTER_S * rate)
-        self._rest_after_finished_frames = int(REST_AFTER_FINISHED_S * rate)
-        self._lock = threading.Lock()
-        # Starts are counted by wake(), rests by the callback: live while they differ.
-        self._starts = 0
-        self._rests = 0
-        self._lead_in_due = False
-        self._idle_frames = 0
-        self._audible_until = 0.0
-        self._audible_on_stream_clock = True
-        self._read_pos_at_start = 0
-        self.frames = 0
-        self.thread_id = 0  # native id of the thread running the callback
-        self.threads: frozenset[int] = frozenset()  # threads the latest start created
+        # The device period: the writer wakes once per period while it plays.
+        self._period = max(buffer_samples, WRITE_PERIOD) * rate // ENGINE_RATE
+        self._chunk: Samples = np.zeros(ENGINE_RATE, dtype=np.int16)  # up to 1 s per write
+        self._wakeup = threading.Event()
+        self._lock = threading.Lock()  # one thread at a time writes (see start_now)
+        self._closing = False
+        self.live = False  # a reply is being written or heard (not resting)
+        self.frames = 0  # device frames written since the stream was opened
+        self.thread_id = 0  # no PortAudio callback thread (see stuck_threads)
+        self.threads: frozenset[int] = frozenset()
         self.underflows = 0
-        self.last_callback_time = time.monotonic()
+        self.last_callback_time = time.monotonic()  # last sign that the device takes audio
         self.start_error: str | None = None
+        self._audible_until = 0.0  # when what was written will have been heard
+        self._idle_since = 0.0
+        self._since_prepare = 0  # frames written since the stream was prepared
+        self._flushed_tail = False
         self._stream: Any = pa.open(
             format=pyaudio.paInt16,
             channels=1,
             rate=rate,
             output=True,
             output_device_index=device_index,
-            frames_per_buffer=buffer_samples * rate // ENGINE_RATE,
-            stream_callback=self._on_stream_callback,
+            frames_per_buffer=self._period,
             start=False,
         )
-        self._reported_latency = self.latency()
-
-    @property
-    def live(self) -> bool:
-        """Started and not resting (or aborted by an interrupt)."""
-        return self._starts != self._rests
+        self._latency = self.latency()
+        # PortAudio's latency is the buffer less one period.
+        self._buffer_frames = round(self._latency * rate) + self._period
+        self._stream.start_stream()  # blocking mode: prepared, it starts once written to
+        self._thread = threading.Thread(target=self._run, name="audio-output", daemon=True)
+        self._thread.start()
 
     def wake(self) -> None:
-        """Start the stream if it rests; cheap when it is already running."""
-        if self.live:
-            return
-        with self._lock:
-            if self.live or self._stream is None:
-                return
+        """Audio was queued, or an interrupt waits: the writer looks now (any thread)."""
+        self._wakeup.set()
+
+    def start_now(self) -> None:
+        """Audio was queued: if the stream rests, write its start on the calling thread.
+
+        Handing the first write to the writer thread would cost a thread
+        switch, which in Python can wait for the caller to let go of the GIL
+        (up to 5 ms); the writer carries on from there.
+        """
+        if not self.live and not self._closing and self._lock.acquire(blocking=False):
             try:
-                if not self._stream.is_stopped():
-                    self._stream.stop_stream()  # joins the callback thread that aborted
-                self._lead_in_due = True
-                self._idle_frames = 0
-                self._read_pos_at_start = self._playback.read_pos
-                self.last_callback_time = time.monotonic()
-                self._starts += 1
-                before = thread_ids()
-                self._stream.start_stream()
-                self.threads = thread_ids() - before
+                self._service()
             except OSError as exc:
-                self._rests = self._starts
                 self.start_error = str(exc)
+            finally:
+                self._lock.release()
+        self._wakeup.set()
 
     def stopped_unexpectedly(self) -> bool:
-        """Live, yet PortAudio says the stream is not running (not our rest or abort)."""
-        with self._lock:
-            if self._stream is None or not self.live:
-                return False
-            try:
-                return not self._stream.is_active()
-            except OSError:
-                return True
+        return False  # a failed write or start is reported through start_error
 
     def latency(self) -> float:
         try:
@@ -144,130 +147,165 @@ class OutputStream:
             return 0.0
 
     def close(self, abort: bool = False) -> None:
-        """Stop and close; ``abort`` skips the orderly stop (see ``StreamPair.close``)."""
-        with self._lock:
+        """End the writer and close the stream (``abort`` is implied: nothing plays out)."""
+        del abort
+        self._closing = True
+        self._wakeup.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(CLOSE_WAIT_S)
+        # A start being written on another thread (start_now) finishes first.
+        locked = self._lock.acquire(timeout=CLOSE_WAIT_S)
+        try:
             stream, self._stream = self._stream, None
-            self._rests = self._starts
+            self.live = False
+        finally:
+            if locked:
+                self._lock.release()
         if stream is not None:
-            close_stream(stream, abort)
+            close_stream(stream, abort=True)
 
     def abandon(self) -> None:
-        """Give up the stream without closing it (its thread was ended; see stuck_threads)."""
-        with self._lock:
-            stream, self._stream = self._stream, None
-            self._rests = self._starts
+        """Give up the stream without closing it (see stuck_threads)."""
+        self._closing = True
+        self._wakeup.set()
+        stream, self._stream = self._stream, None
+        self.live = False
         if stream is not None:
             abandon(stream)
 
-    # ----- the PortAudio callback (its own thread) ----------------------------
+    # ----- the writer thread ----------------------------------------------------------
 
-    def _on_stream_callback(
-        self, _in_data: bytes | None, frame_count: int, time_info: Any, status: int
-    ) -> tuple[bytes, int]:
-        self.last_callback_time = time.monotonic()
-        self.thread_id = threading.get_native_id()
-        self.frames += frame_count
-        if status & pyaudio.paOutputUnderflow:
-            self.underflows += 1
+    def _run(self) -> None:
+        while not self._closing:
+            self._wakeup.wait(self._next_wait())
+            self._wakeup.clear()
+            if self._closing:
+                return
+            try:
+                with self._lock:
+                    self._service()
+            except OSError as exc:  # the device or the sound server failed
+                self.start_error = str(exc)
+                self.live = False
+                return
+
+    def _next_wait(self) -> float | None:
+        if not self.live:
+            return None  # asleep until audio is queued
+        if self._pending():
+            return self._period / self.rate  # room frees a period at a time
+        now = time.monotonic()
+        rest_at = max(self._audible_until, self._idle_since + self._patience())
+        return max(0.001, rest_at - now)
+
+    def _pending(self) -> bool:
+        """Audio still to write: queued, or inside the resampler."""
+        resampler = self._resampler
+        return bool(self._playback.queued_samples() or (resampler and resampler.buffered))
+
+    def _patience(self) -> float:
+        return REST_AFTER_S if self._playback.expecting_more() else REST_AFTER_FINISHED_S
+
+    def _service(self) -> None:
+        stream = self._stream
+        if stream is None:
+            return
+        now = time.monotonic()
         if self._playback.flush_pending():
-            self._playback.acknowledge_flush(self._unheard_samples(time_info))
-            return self._rest(frame_count)
-        if self._resampler is None:
-            out = (
-                self._buffer
-                if frame_count == len(self._buffer)
-                else np.zeros(frame_count, np.int16)
-            )
-            played = self._fill(out)
-            data = out.tobytes()
-        else:
-            played = 0
-            resampler = self._resampler
-            if self._lead_in_due:
-                self._lead_in_due = False
-                resampler.push(self._lead_in)
-                self._far_end.write(self._lead_in)
-            while resampler.buffered < frame_count:
-                played += self._playback.pull(self._buffer)
-                self._far_end.write(self._buffer)
-                resampler.push(self._buffer)
-            device_samples = resampler.pop(frame_count)
-            assert device_samples is not None
-            data = device_samples.tobytes()
-        if played:
-            self._note_audible_until(time_info, frame_count)
-        if played or self._playback.queued_samples():
-            self._idle_frames = 0
-        else:
-            self._idle_frames += frame_count
-            patience = (
-                self._rest_after_frames
-                if self._playback.expecting_more()
-                else self._rest_after_finished_frames
-            )
-            if self._idle_frames >= patience and self._all_heard(time_info):
-                # Rest first, then look again: audio queued after this check
-                # finds the stream resting and wakes it.
-                self._rests = self._starts
-                if not self._playback.queued_samples():
-                    return data, pyaudio.paAbort
-                # A wake() that saw the rest waits in stop_stream() for this
-                # callback to return before it counts its start: undo the rest.
-                self._rests = self._starts - 1
-                self._idle_frames = 0
-        return data, pyaudio.paContinue
+            self._flush(stream)
+            return
+        room = stream.get_write_available()
+        if room > 0:
+            self.last_callback_time = now
+        starting = self._since_prepare < self._period
+        written = self._write(stream, room) if room >= self._period or starting else 0
+        if written:
+            if self._since_prepare < self._period and not self._pending():
+                # A blocking stream starts once a period is written: complete it (a short item).
+                self._pad(stream, self._period - self._since_prepare)
+            self.live = True
+            self._idle_since = 0.0
+            self._audible_until = now + self._unheard_frames(stream) / self.rate
+            return
+        if not self.live or self._pending():
+            return
+        if not self._idle_since:
+            self._idle_since = now
+            if self._playback.expecting_more() and now >= self._audible_until:
+                self.underflows += 1  # the reply ran dry mid-item: a gap was heard
+        if now >= self._audible_until and now - self._idle_since >= self._patience():
+            self._rest(stream)
 
-    def _fill(self, out: Samples) -> int:
-        lead = 0
-        if self._lead_in_due:
-            self._lead_in_due = False
-            lead = min(len(self._lead_in), len(out))
-            out[:lead] = 0
-        played = self._playback.pull(out[lead:])
-        self._far_end.write(out)
-        return played
+    def _unheard_frames(self, stream: Any) -> int:
+        """Frames written but not heard yet: what the buffer holds, plus a margin for
+        the server's own latency (erring towards "not heard")."""
+        free = int(stream.get_write_available())
+        return max(0, self._buffer_frames - free) + int(UNHEARD_MARGIN_S * self.rate)
 
-    def _note_audible_until(self, time_info: Any, frame_count: int) -> None:
-        """When the buffer just handed over will have played, on the stream's clock."""
-        dac = _time_field(time_info, "output_buffer_dac_time")
-        if dac > 0.0:
-            self._audible_until = dac + frame_count / self.rate
-            self._audible_on_stream_clock = True
-        else:  # no timestamps from this host API: assume a generous latency
-            self._audible_until = time.monotonic() + self._reported_latency + UNKNOWN_LATENCY_S
-            self._audible_on_stream_clock = False
+    def _write(self, stream: Any, room: int) -> int:
+        """Write queued audio into about ``room`` device frames; returns the frames written."""
+        room = max(room, self._period)
+        if self._resampler is not None:
+            return self._write_resampled(stream, room)
+        out = self._chunk[: min(room, len(self._chunk))]
+        taken = self._playback.take(out)
+        if not taken:
+            return 0
+        samples = out[:taken]
+        self._far_end.write(samples)
+        self._device_write(stream, samples.tobytes())
+        return taken
 
-    def _all_heard(self, time_info: Any) -> bool:
-        """Resting drops what the device holds: only once the last real sample played."""
-        if not self._audible_on_stream_clock:
-            return time.monotonic() > self._audible_until
-        return _time_field(time_info, "current_time") > self._audible_until + HEARD_MARGIN_S
+    def _write_resampled(self, stream: Any, room: int) -> int:
+        """The same through the resampler, whose output comes in bursts: it keeps a FIFO
+        at least ``room`` frames deep (or flushed at the end of the audio)."""
+        resampler = self._resampler
+        assert resampler is not None
+        step = self._chunk[: self._period * ENGINE_RATE // self.rate]
+        while resampler.buffered < room:
+            taken = self._playback.take(step)
+            if not taken:
+                if not self._playback.expecting_more() and not self._flushed_tail:
+                    resampler.push(step[:0], last=True)  # the end: flush the tail
+                    self._flushed_tail = True
+                break
+            self._flushed_tail = False
+            self._far_end.write(step[:taken])
+            resampler.push(step[:taken])
+        frames = resampler.pop(min(room, resampler.buffered))
+        if frames is None or not len(frames):
+            return 0
+        self._device_write(stream, frames.tobytes())
+        return len(frames)
 
-    def _unheard_samples(self, time_info: Any) -> int:
-        """Samples of the queue handed over since the start that the device has not played."""
-        backlog = _time_field(time_info, "output_buffer_dac_time") - _time_field(
-            time_info, "current_time"
-        )
-        if not 0.0 < backlog < MAX_BACKLOG_S:
-            # No timestamps from this host API: PortAudio's own latency figure
-            # is the best guess, and erring towards "not heard" keeps the
-            # truncate point short of what was audible.
-            backlog = min(self._reported_latency, MAX_BACKLOG_S)
-        handed_since_start = self._playback.read_pos - self._read_pos_at_start
-        return min(int(backlog * ENGINE_RATE), max(0, handed_since_start))
+    def _device_write(self, stream: Any, data: bytes) -> None:
+        # Not exception_on_underflow: PyAudio closes the stream along with the exception.
+        stream.write(data, exception_on_underflow=False)
+        frames = len(data) // 2
+        self.frames += frames
+        self._since_prepare += frames
 
-    def _rest(self, frame_count: int) -> tuple[bytes, int]:
-        self._rests = self._starts
-        self._far_end.write_silence(frame_count * ENGINE_RATE // self.rate)
-        return bytes(2 * frame_count), pyaudio.paAbort
+    def _pad(self, stream: Any, frames: int) -> None:
+        self._far_end.write_silence(frames * ENGINE_RATE // self.rate)
+        self._device_write(stream, bytes(2 * frames))
 
+    def _flush(self, stream: Any) -> None:
+        unheard = self._unheard_frames(stream) * ENGINE_RATE // self.rate if self.live else 0
+        self._restart(stream)  # drops what the device and the server hold
+        self._playback.acknowledge_flush(min(unheard, self._playback.read_pos))
 
-def _time_field(time_info: Any, name: str) -> float:
-    """One of PyAudio's time_info values; 0.0 when the host API gives none."""
-    try:
-        return float(time_info[name])
-    except (KeyError, TypeError, ValueError):
-        return 0.0
+    def _rest(self, stream: Any) -> None:
+        self._restart(stream)
+
+    def _restart(self, stream: Any) -> None:
+        self.live = False
+        self._idle_since = 0.0
+        self._since_prepare = 0
+        stream.stop_stream()
+        stream.start_stream()  # prepared for the next reply
+        if self._resampler is not None:
+            self._resampler = StreamResampler(ENGINE_RATE, self.rate)
+            self._flushed_tail = False
 
 
 def close_stream(stream: Any, abort: bool) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,12 +147,22 @@ class PlaybackQueue:
             if newest is item:
                 self._finished_upto = self._write_pos
 
-    def interrupt(self, consumer_running: bool, ack_timeout: float) -> tuple[str | None, int]:
-        """Drop everything queued; return the item that was playing and its played samples."""
+    def interrupt(
+        self,
+        consumer_running: bool,
+        ack_timeout: float,
+        wake_consumer: Callable[[], None] | None = None,
+    ) -> tuple[str | None, int]:
+        """Drop everything queued; return the item that was playing and its played samples.
+
+        A running consumer acknowledges (``wake_consumer`` makes it look now).
+        """
         with self._lock:
             self._flush_target = self._write_pos
             self._flush_requests += 1
             requested = self._flush_requests
+            if consumer_running and wake_consumer is not None:
+                wake_consumer()
             deadline = time.monotonic() + ack_timeout
             while consumer_running and self._flush_acks != requested:
                 if time.monotonic() > deadline:
@@ -213,6 +224,27 @@ class PlaybackQueue:
         self.read_pos = max(self.read_pos, self._flush_target)
         self._playing = False
         self._flush_acks = self._flush_requests
+
+    def take(self, out: Samples) -> int:
+        """Copy up to ``len(out)`` queued samples into ``out`` (consumer only), no padding.
+
+        Returns how many; 0 while nothing is queued or a new start waits for
+        its prebuffer (one device buffer, or the whole item if it is shorter).
+        """
+        write_pos = self._write_pos
+        available = write_pos - self.read_pos
+        if available <= 0:
+            self._playing = False
+            return 0
+        if not self._playing:
+            unfinished = write_pos > self._finished_upto
+            if available < min(self.prebuffer, len(out)) and unfinished:
+                return 0
+            self._playing = True
+        taken = min(len(out), available)
+        self._ring.copy_out(self.read_pos, out[:taken])
+        self.read_pos += taken
+        return taken
 
     def pull(self, out: Samples) -> int:
         """Fill ``out`` with queued audio, padding with silence; returns real samples."""

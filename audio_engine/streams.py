@@ -4,7 +4,16 @@ One combined input+output stream glitches and dies on the ALSA pulse plugin, so
 capture and playback are separate streams with separate callbacks. The
 callbacks only copy between PortAudio's buffers and the rings, count frames and
 note status flags; they never log, touch Qt or wait on a lock. The output
-stream runs only while there is audio to play (``audio_engine.output``).
+stream runs only while there is audio to play (``audio_engine.output``), and
+the input stream only while someone listens (``set_capture``): a stopped
+stream is corked at the sound server, which then sends nothing and wakes
+nobody. (A stream that was opened but never started is not: the ALSA pulse
+plugin connects it uncorked, and the server streams to it, about 100 wake-ups
+a second, so a new input stream is started and stopped at once.)
+
+Capture runs in 10 ms periods whatever the chunk size: a new stream's first
+block arrives about two periods after the start (push-to-talk), and a speech
+onset is handed to the sender a block after it (``audio_engine.capture``).
 
 Both streams run at 24 kHz when the device accepts it. Otherwise the stream
 opens at the device's default rate and a stateful soxr resampler converts
@@ -33,6 +42,7 @@ from audio_engine.stuck_threads import abandon, end_stuck_threads, thread_ids
 
 Samples = npt.NDArray[np.int16]
 ENGINE_RATE = 24000
+CAPTURE_PERIOD = 240  # samples at 24 kHz: 10 ms
 STALL_SECONDS = 4.0  # a fresh PulseAudio null sink can pause a new stream for 1.6 s
 
 
@@ -86,6 +96,9 @@ class StreamPair:
             else None
         )
         self.input_frames = 0
+        self.capture_live = False  # the input stream runs (see set_capture)
+        self.capture_error: str | None = None
+        self._input_lock = threading.Lock()  # start, stop and close of the input stream
         self.input_thread = 0  # native id of the thread running the input callback
         self.input_threads: frozenset[int] = frozenset()  # threads its start created
         self.input_overflows = 0
@@ -117,9 +130,13 @@ class StreamPair:
                     rate=self.input_rate,
                     input=True,
                     input_device_index=route_in.device.index,
-                    frames_per_buffer=self._frames(self.chunk_samples, self.input_rate),
+                    frames_per_buffer=self._frames(CAPTURE_PERIOD, self.input_rate),
                     stream_callback=self._on_input_callback,
+                    start=False,
                 )
+                # Opened but never started, the stream is not corked (see the module).
+                self._input.start_stream()
+                self._input.stop_stream()
             self.input_threads = thread_ids() - before
         except OSError as exc:
             self.close()
@@ -128,6 +145,23 @@ class StreamPair:
                 f"{route_out.label!r} (output): {exc}"
             ) from exc
         self.last_input_time = time.monotonic()
+
+    def set_capture(self, live: bool) -> None:
+        """Start or stop the input stream (any thread but the callback's)."""
+        with self._input_lock:
+            stream = self._input
+            if stream is None or live == self.capture_live:
+                return
+            if live:
+                self._capture.restart()
+                self.last_input_time = time.monotonic()
+                self.input_thread = 0
+                before = thread_ids()
+                stream.start_stream()
+                self.input_threads = thread_ids() - before
+            else:
+                stream.stop_stream()  # joins the callback thread
+            self.capture_live = live
 
     @property
     def output_live(self) -> bool:
@@ -142,9 +176,14 @@ class StreamPair:
         return 0 if self.output is None else self.output.underflows
 
     def wake_output(self) -> None:
-        """Start the output stream if it rests (audio was queued); any thread."""
+        """Audio was queued, or an interrupt waits: the output writer looks now; any thread."""
         if self.output is not None:
             self.output.wake()
+
+    def start_output(self) -> None:
+        """Audio was queued: a resting output starts on the calling thread (see output.py)."""
+        if self.output is not None:
+            self.output.start_now()
 
     def latencies(self) -> tuple[float, float]:
         """PortAudio's own input and output latency estimates, in seconds."""
@@ -160,13 +199,15 @@ class StreamPair:
         output = self.output
         if output is not None and output.start_error is not None:
             return f"could not start playback ({output.start_error})"
-        quiet_for = now - self.last_input_time
+        if self.capture_error is not None:
+            return f"could not start capture ({self.capture_error})"
+        quiet_for = now - self.last_input_time if self.capture_live else 0.0
         if output is not None and output.live:
             quiet_for = max(quiet_for, now - output.last_callback_time)
         if quiet_for > STALL_SECONDS:
             return f"delivered nothing for {STALL_SECONDS:.1f} s"
         try:
-            input_running = bool(self._input.is_active())
+            input_running = bool(self._input.is_active()) or not self.capture_live
         except (OSError, AttributeError):
             input_running = False
         if not input_running or (output is not None and output.stopped_unexpectedly()):
@@ -200,7 +241,9 @@ class StreamPair:
             )
         # Input first: an input stream whose output partner was closed before
         # it could also spin after the server died.
-        stream, self._input = self._input, None
+        with self._input_lock:
+            stream, self._input = self._input, None
+            self.capture_live = False
         if stream is not None:
             if ended & input_threads:
                 abandon(stream)
@@ -218,7 +261,8 @@ class StreamPair:
         self, in_data: bytes | None, frame_count: int, _time_info: Any, status: int
     ) -> tuple[None, int]:
         self.last_input_time = time.monotonic()
-        self.input_thread = threading.get_native_id()
+        if not self.input_thread:  # once per start: it is a system call
+            self.input_thread = threading.get_native_id()
         self.input_frames += frame_count
         if status & pyaudio.paInputOverflow:
             self.input_overflows += 1

@@ -115,7 +115,8 @@ def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> 
     samples, stamps = recorder.samples_and_times()
     recorder.stop()
     captured = np.frombuffer(b"".join(chunk for _, chunk in received), dtype="<i2")
-    chunk_len = len(received[0][1]) // 2 if received else 1
+    # Chunks vary in size (an onset leaves early): where each one ends.
+    ends = np.cumsum([len(chunk) // 2 for _, chunk in received])
     latencies, mic_cursor, feed_cursor = [], 0, 0
     for signal in signals:
         at_mic = find_exact(captured, signal, mic_cursor)
@@ -123,7 +124,8 @@ def measure_capture(app: QCoreApplication, engine: AudioEngine, trials: int) -> 
         if at_mic < 0 or at_feed < 0:
             continue
         mic_cursor, feed_cursor = at_mic, at_feed
-        latencies.append(received[at_mic // chunk_len][0] - stamps[at_feed])
+        holding = int(np.searchsorted(ends, at_mic, side="right"))
+        latencies.append(received[holding][0] - stamps[at_feed])
     return latencies
 
 

@@ -125,6 +125,7 @@ class ParleyApp(QObject):
                 chunk_ms=options.chunk_ms,
                 echo_cancellation=engine_echo_mode(self.settings),
                 noise_suppression=options.noise_suppression,
+                capture_on_demand=True,
             )
         except AudioDeviceError as exc:  # e.g. echo cancellation "on" without its package
             self.controller.status_message.emit(str(exc))
@@ -132,13 +133,13 @@ class ParleyApp(QObject):
                 input_device=options.input_device or None,
                 output_device=options.output_device or None,
                 chunk_ms=options.chunk_ms,
+                capture_on_demand=True,
             )
         supervisor = AudioSupervisor(audio, self)
         self.audio = audio
         self.audio_supervisor = supervisor
         self.controller.attach_audio(audio)  # sessions, barge-in, headset mode, the echo guard
         audio.playback_drained.connect(self.controller.on_playback_drained)
-        audio.device_error.connect(self.controller.on_audio_device_error)
         supervisor.device_event.connect(self.controller.status_message)
         supervisor.health_changed.connect(self._on_audio_supervisor_health_changed)
         if self.window is not None:
@@ -148,8 +149,12 @@ class ParleyApp(QObject):
             self.controller.status_message.emit(supervisor.health_text)
         return started
 
-    def _on_audio_supervisor_health_changed(self, _health: object, text: str) -> None:
+    def _on_audio_supervisor_health_changed(self, health: object, text: str) -> None:
+        from audio_engine.supervisor import AudioHealth
+
         self.audio_problem = text or None
+        if health in (AudioHealth.NO_SERVER, AudioHealth.NO_DEVICE):
+            self.controller.on_audio_lost()
 
     def _no_audio(self, reason: str) -> None:
         self.audio_problem = NO_AUDIO_MESSAGE.format(reason=reason)

@@ -32,10 +32,13 @@ start() {
     for _ in $(seq 1 50); do have_server && break; sleep 0.1; done
     have_server || { echo "virtual_audio: the PulseAudio daemon did not answer" >&2; cat "$DIR/pulse.log" >&2; exit 1; }
 
+    # norewinds: a sink that rewinds mixes a new stream into the block it has
+    # already rendered and passed to its monitor, so recordings of the monitor
+    # (the tests' ears, and the microphone) would miss the first few ms of it.
     pactl load-module module-null-sink sink_name=parley_speaker rate=24000 channels=1 format=s16le \
-        sink_properties=device.description=Parley-Speaker >/dev/null
+        norewinds=1 sink_properties=device.description=Parley-Speaker >/dev/null
     pactl load-module module-null-sink sink_name=parley_micfeed rate=24000 channels=1 format=s16le \
-        sink_properties=device.description=Parley-Mic-Feed >/dev/null
+        norewinds=1 sink_properties=device.description=Parley-Mic-Feed >/dev/null
     pactl load-module module-remap-source master=parley_micfeed.monitor source_name=parley_mic \
         source_properties=device.description=Parley-Mic >/dev/null
     pactl set-default-sink parley_speaker

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -36,12 +37,15 @@ class AudioPanel(QWidget):
             list does not update by itself).
         test_tone_requested(): play a short tone on the output device.
         mic_check_requested(): record a few seconds and play them back.
+        meters_shown(bool): the level meters came on screen (True) or left it;
+            the microphone runs for them only while they are seen.
     """
 
     setting_changed = Signal(str, object)
     refresh_devices_requested = Signal()
     test_tone_requested = Signal()
     mic_check_requested = Signal()
+    meters_shown = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,6 +172,14 @@ class AudioPanel(QWidget):
                 combo.addItem(f"{current} (not connected)", current)
                 index = combo.count() - 1
             combo.setCurrentIndex(max(index, 0))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.meters_shown.emit(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.meters_shown.emit(False)
 
     def set_input_level(self, rms_db: float, peak_db: float) -> None:
         self.input_meter.set_level(rms_db, peak_db)

@@ -215,7 +215,12 @@ class MainWindow(QMainWindow):
 
     def _on_audio_supervisor_microphone_silence_changed(self, text: str) -> None:
         self.audio_indicator.set_problem("microphone", text)
-        self.show_status(text or "The microphone picks up sound again.")
+        # The whole advice is in the Audio tab and the indicator's tooltip.
+        self.show_status(
+            "The microphone sends only silence: is it muted? See the Audio tab."
+            if text
+            else "The microphone picks up sound again."
+        )
 
     def _on_audio_indicator_details_requested(self) -> None:
         self.panel_dock.show()

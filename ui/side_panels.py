@@ -25,6 +25,8 @@ from ui.usage_panel import UsagePanel
 from ui.vad_panel import VadPanel
 from ui.voice_panel import VoicePanel
 
+METERS_REASON = "level meters on screen"
+
 if TYPE_CHECKING:
     from audio_engine import AudioEngine
     from audio_engine.supervisor import AudioSupervisor, DeviceOption
@@ -120,6 +122,9 @@ class SidePanels(QTabWidget):
         self.supervisor = supervisor
         audio.input_level.connect(self.audio.set_input_level)
         audio.output_level.connect(self.audio.set_output_level)
+        self.audio.meters_shown.connect(self._on_audio_meters_shown)
+        if self.audio.isVisible():
+            audio.want_capture(METERS_REASON, True)
         audio.route_changed.connect(self._on_audio_route_changed)
         supervisor.devices_changed.connect(self._on_supervisor_devices_changed)
         supervisor.health_changed.connect(self._on_supervisor_health_changed)
@@ -129,6 +134,10 @@ class SidePanels(QTabWidget):
         self.audio.set_live_updates(supervisor.watching)
         self.audio.set_tests_enabled(True)
         self.refresh_devices()
+
+    def _on_audio_meters_shown(self, shown: bool) -> None:
+        if self.checks.audio is not None:
+            self.checks.audio.want_capture(METERS_REASON, shown)
 
     def refresh_devices(self) -> None:
         if self.supervisor is None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 RATE = 24000
 TONE_ITEM = "parley-test-tone"
 MIC_CHECK_ITEM = "parley-mic-check"
+MIC_CHECK_REASON = "mic check"
 
 
 def tone_pcm(seconds: float = 0.8, frequency: float = 440.0) -> bytes:
@@ -55,6 +56,7 @@ class AudioChecks(QObject):
             return
         self._recording.clear()
         self.audio.chunk_captured.connect(self._on_audio_chunk_captured)
+        self.audio.want_capture(MIC_CHECK_REASON, True)
         self._stop_timer.start(int(seconds * 1000))
         self.status.emit(f"Mic check: speak now ({seconds:g} s)…")
 
@@ -65,6 +67,7 @@ class AudioChecks(QObject):
         if self.audio is None:
             return
         self.audio.chunk_captured.disconnect(self._on_audio_chunk_captured)
+        self.audio.want_capture(MIC_CHECK_REASON, False)
         pcm = b"".join(self._recording)
         self._recording.clear()
         if not pcm:

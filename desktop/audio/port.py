@@ -27,6 +27,10 @@ class AudioPort(Protocol):
         """Any thread: end a ``read_chunk`` wait now (a command is queued)."""
         ...
 
+    def want_capture(self, reason: str, wanted: bool) -> None:
+        """Any thread: ask for the microphone (``reason`` names who asks) or give it up."""
+        ...
+
     def play(self, item_id: str, pcm: bytes) -> bool:
         """Receiver thread: queue 24 kHz PCM16 of ``item_id``; False if it was dropped."""
         ...
@@ -76,6 +80,9 @@ class NullAudio:
 
     def wake_reader(self) -> None:
         self._wake.set()
+
+    def want_capture(self, reason: str, wanted: bool) -> None:
+        pass
 
     def play(self, item_id: str, pcm: bytes) -> bool:
         return True

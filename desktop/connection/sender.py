@@ -4,6 +4,12 @@ It is the only code that sends on the connection, so commands and audio keep
 their order: a push-to-talk press (clear, then stream) and release (drain
 what the microphone still holds, then commit) happen exactly between the
 right chunks.
+
+The microphone runs only while the sender streams (hands-free and not muted,
+or push-to-talk held): otherwise the sender gives it up and sleeps on its
+command queue, so a connected push-to-talk session with nobody talking wakes
+nothing. A press asks for the microphone again; its first block arrives
+about 20 ms later and leaves at once.
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ from desktop.realtime import RealtimeConnection, RealtimeError, SessionConfigErr
 
 log = logging.getLogger(__name__)
 
-# Commands wake the capture wait, so this only bounds an idle loop's period.
+# Commands wake the capture wait, so this only bounds a streaming loop's period.
 _IDLE_WAIT_S = 0.25
+_CAPTURE_REASON = "sender"
 _PCM_BYTES_PER_MS = 48
 
 
@@ -86,6 +93,7 @@ class Sender(threading.Thread):
         self._muted = False
         self._ptt_active = False
         self._turn_bytes = 0
+        self._capturing = False
         #: Monotonic time the newest chunk was handed to the socket (benchmarks).
         self.last_chunk_sent_at = 0.0
 
@@ -105,9 +113,11 @@ class Sender(threading.Thread):
         try:
             while not self._stop_requested.is_set():
                 self._drain_commands()
-                if self._audio is None:
-                    self._wait_for_command(0.05)
+                if self._audio is None or not self._streaming():
+                    self._capture(False)
+                    self._wait_for_command(None)  # asleep until there is something to do
                     continue
+                self._capture(True)
                 chunk = self._audio.read_chunk(_IDLE_WAIT_S)
                 if chunk:
                     self._handle_chunk(chunk)
@@ -116,8 +126,15 @@ class Sender(threading.Thread):
         except Exception:  # a crash here must not go unnoticed, nor kill the app
             log.exception("sender thread failed")
             self._connection.close(1011, "sender failed")
+        finally:
+            self._capture(False)
 
-    def _wait_for_command(self, timeout: float) -> None:
+    def _capture(self, wanted: bool) -> None:
+        if self._audio is not None and wanted != self._capturing:
+            self._capturing = wanted
+            self._audio.want_capture(_CAPTURE_REASON, wanted)
+
+    def _wait_for_command(self, timeout: float | None) -> None:
         try:
             command = self._commands.get(timeout=timeout)
         except queue.Empty:

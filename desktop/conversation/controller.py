@@ -351,9 +351,9 @@ class ConversationController(QObject):
         """The audio engine played the last sample of an item."""
         self.turns.on_playback_drained(item_id)
 
-    def on_audio_device_error(self, message: str) -> None:
-        """The sound device went away: say so; what it was playing is gone."""
-        self.status_message.emit(message)
+    def on_audio_lost(self) -> None:
+        """The sound devices stopped (the audio supervisor says why, and reopens them):
+        what they were playing is gone, and so is that turn."""
         self.turns.on_device_error()
 
     # -- wiring ------------------------------------------------------------------------------

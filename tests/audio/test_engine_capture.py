@@ -34,7 +34,11 @@ def test_speech_reaches_the_sender_intact(make_engine, speech_wav: Path, qtbot, 
     play_into_mic(speech_wav)
     qtbot.wait(300)
     captured = collector.stop()
-    assert {len(chunk) for _, chunk in collector.chunks} == {chunk_ms * 48}
+    sizes = [len(chunk) for _, chunk in collector.chunks]
+    # Whole 10 ms blocks: a chunk, shorter where speech sets in, up to 100 ms
+    # after seconds of quiet.
+    assert all(size % 480 == 0 and 0 < size <= 4800 for size in sizes)
+    assert sizes.count(chunk_ms * 48) > len(sizes) // 2
     speech = read_wav_samples(speech_wav)
     lag, correlation = best_alignment(captured, speech)
     assert correlation > 0.99
@@ -96,3 +100,71 @@ def test_input_level_follows_the_microphone(make_engine, qtbot, tmp_path) -> Non
     expected = 20 * np.log10(3000 / 32768)
     assert any(abs(rms - expected) < 1.5 for rms, _ in levels)
     assert all(peak >= rms for rms, peak in levels)
+
+
+def test_on_demand_capture_runs_only_while_asked_for(make_engine, qtbot, tmp_path) -> None:
+    engine = make_engine(capture_on_demand=True)
+    assert engine.running and not engine.capturing
+    assert engine.read_chunk(0.3) is None
+    engine.want_capture("test", True)
+    assert engine.capturing
+    assert engine.read_chunk(2.0) is not None
+    engine.want_capture("other", True)
+    engine.want_capture("test", False)
+    assert engine.capturing  # someone still asks
+    engine.want_capture("other", False)
+    assert not engine.capturing
+    engine.discard_captured()
+    assert engine.read_chunk(0.3) is None
+
+
+def test_a_speech_onset_leaves_before_its_chunk_is_full(make_engine, qtbot, tmp_path) -> None:
+    engine = make_engine(chunk_ms=20)
+    wait_until_capturing(engine)
+    collector = ChunkCollector(engine)
+    quiet_then_loud = np.concatenate([np.zeros(24000 // 2, np.int16), noise(0.3, level=4000)])
+    play_into_mic(write_wav(tmp_path / "onset.wav", quiet_then_loud))
+    qtbot.wait(300)
+    collector.stop()
+    first_loud = next(
+        samples
+        for _, chunk in collector.chunks
+        if (samples := np.abs(np.frombuffer(chunk, dtype="<i2").astype(np.int32))).max() > 1000
+    )
+    # The chunk goes out with the block where the noise sets in, not a block later.
+    onset = int(np.flatnonzero(first_loud > 1000)[0])
+    assert len(first_loud) - onset <= 240
+
+
+def _wake_ups() -> int:
+    """Voluntary context switches of every thread of this process so far."""
+    total = 0
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:
+            continue
+        total += next(
+            int(line.split()[1])
+            for line in status.splitlines()
+            if line.startswith("voluntary_ctxt_switches")
+        )
+    return total
+
+
+def test_an_engine_at_rest_wakes_almost_nothing(make_engine, qtbot) -> None:
+    engine = make_engine(capture_on_demand=True)
+    qtbot.wait(500)  # the drain's last tick, then it sleeps
+    before = _wake_ups()
+    qtbot.wait(1000)
+    at_rest = _wake_ups() - before
+    engine.want_capture("test", True)
+    qtbot.wait(300)
+    before = _wake_ups()
+    qtbot.wait(1000)
+    capturing = _wake_ups() - before
+    engine.want_capture("test", False)
+    # Capturing wakes the callback and the sound server's client about a hundred
+    # times a second; at rest only the test's own event loop runs.
+    assert capturing > 100
+    assert at_rest < capturing / 10

@@ -19,6 +19,11 @@ import numpy.typing as npt
 
 RATE = 24000
 Samples = npt.NDArray[np.int16]
+# A null sink that rewinds mixes a new stream into the block it has already
+# rendered and handed to its monitor: recordings of the monitor (the tests'
+# ears, and the virtual microphone) would miss the first few ms of every
+# stream, up to one block (5 ms here), although a sound card would play them.
+NO_REWINDS = "norewinds=1"
 
 
 class PrivateSoundServer:
@@ -65,6 +70,7 @@ class PrivateSoundServer:
             f"rate={RATE}",
             "channels=1",
             "format=s16le",
+            NO_REWINDS,
             f"sink_properties=\"device.description='{description}'\"",
         )
         self._modules.setdefault(name, []).append(module)
@@ -124,6 +130,7 @@ class PrivateSoundServer:
                 f"rate={RATE}",
                 "channels=1",
                 "format=s16le",
+                NO_REWINDS,
                 f"sink_properties=\"device.description='{description}'\"",
             )
         self._pactl(
