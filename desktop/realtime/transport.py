@@ -39,8 +39,7 @@ def open_socket(endpoint: Endpoint, options: dict[str, Any] | None = None) -> we
         if status in (401, 403):
             raise AuthenticationError(
                 f"{endpoint.backend} rejected the credentials (HTTP {status}) at {url}; "
-                "check the API key"
-                + (" and deployment" if endpoint.backend == "Azure OpenAI" else ""),
+                + _credential_advice(endpoint),
                 url=url,
                 status=status,
                 backend=endpoint.backend,
@@ -64,6 +63,15 @@ def open_socket(endpoint: Endpoint, options: dict[str, Any] | None = None) -> we
         raise ConnectError(f"cannot connect to {url}: {detail}", url=url) from None
     ws.settimeout(io_timeout)
     return ws
+
+
+def _credential_advice(endpoint: Endpoint) -> str:
+    if endpoint.backend != "Azure OpenAI":
+        return "check the API key"
+    if "api-key" in endpoint.headers:
+        return "check the API key and deployment"
+    # Entra ID access tokens expire after about an hour and are not refreshed here.
+    return "the Entra ID token may have expired: enter a new one, and check the deployment"
 
 
 def wait_readable(ws: websocket.WebSocket, timeout: float | None) -> None:

@@ -75,6 +75,26 @@ def test_rejected_credentials_are_an_authentication_error(
     assert KEY not in message and KEY not in caught.value.url
 
 
+@pytest.mark.parametrize(
+    ("credential", "advice"),
+    [
+        ({"api_key": KEY}, "check the API key and deployment"),
+        ({"azure_ad_token": KEY}, "the Entra ID token may have expired: enter a new one"),
+    ],
+)
+def test_rejected_azure_credentials_name_the_credential_in_use(
+    server: ScriptedServer, credential: dict[str, str], advice: str
+) -> None:
+    server.reject_status = 401
+    client = RealtimeClient(
+        azure_endpoint=f"http://127.0.0.1:{server.port}", azure_deployment="dep", **credential
+    )
+    with pytest.raises(AuthenticationError) as caught:
+        client.connect().enter()
+    assert caught.value.backend == "Azure OpenAI"
+    assert advice in str(caught.value) and KEY not in str(caught.value)
+
+
 def test_other_handshake_statuses_are_handshake_errors(server: ScriptedServer) -> None:
     server.reject_status = 503
     with pytest.raises(HandshakeError, match="HTTP 503"):
