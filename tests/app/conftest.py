@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -21,6 +22,7 @@ from desktop.config.store import LoadedSettings, load_settings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.conversation.controller import ConversationController
 from tests.support.conversation import MakeApp, MakeController, offline_settings
+from tests.support.relay import DroppingRelay
 
 
 @pytest.fixture
@@ -56,6 +58,29 @@ def make_controller(qtbot: QtBot, offline_host: OfflineEngineHost) -> Iterator[M
     yield make
     for controller in made:
         controller.shutdown()
+
+
+@pytest.fixture
+def relayed_controller(
+    make_controller: MakeController,
+    offline_host: OfflineEngineHost,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[ConversationController, DroppingRelay]]:
+    """A push-to-talk controller on the 'custom URL' backend, reaching the test's
+    offline engine through a relay that can drop sockets and refuse connections."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    port = urlsplit(offline_host.url()).port
+    assert port is not None
+    relay = DroppingRelay(port)
+    settings = offline_settings(ui={"talk_mode": "ptt"})
+    settings.connection.backend = "custom"
+    settings.connection.url = f"ws://127.0.0.1:{relay.port}/v1"
+    keys = KeyStore(settings)
+    keys.save("custom", offline_host.token)
+    controller = make_controller(settings, keys)
+    yield controller, relay
+    controller.shutdown()
+    relay.close()
 
 
 @pytest.fixture

@@ -5,18 +5,13 @@ when the network comes back, on "Retry now"; and what it was told survives."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from urllib.parse import urlsplit
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.config.secrets import KeyStore
-from desktop.connection.backends import OfflineEngineHost
 from desktop.connection.reconnect import FIRST_DELAY_S, MAX_DELAY_S, ReconnectPolicy
 from desktop.connection.state import ConnectionState
 from desktop.conversation.controller import ConversationController
-from tests.support.conversation import MakeController, offline_settings, wait_live, wait_reply
+from tests.support.conversation import wait_live, wait_reply
 from tests.support.relay import DroppingRelay
 
 #: Time runs this much faster in the outage test (the policy's pauses shrink with it).
@@ -27,31 +22,10 @@ BACK_WITHIN_S = 35.0
 CONNECT_ALLOWANCE_S = 1.5
 
 
-@pytest.fixture
-def relayed(
-    make_controller: MakeController,
-    offline_host: OfflineEngineHost,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[ConversationController, DroppingRelay]]:
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    port = urlsplit(offline_host.url()).port
-    assert port is not None
-    relay = DroppingRelay(port)
-    settings = offline_settings(ui={"talk_mode": "ptt"})
-    settings.connection.backend = "custom"
-    settings.connection.url = f"ws://127.0.0.1:{relay.port}/v1"
-    keys = KeyStore(settings)
-    keys.save("custom", offline_host.token)
-    controller = make_controller(settings, keys)
-    yield controller, relay
-    controller.shutdown()
-    relay.close()
-
-
 def test_a_server_down_for_two_minutes_is_reconnected_within_35_s_of_its_return(
-    qtbot: QtBot, relayed: tuple[ConversationController, DroppingRelay]
+    qtbot: QtBot, relayed_controller: tuple[ConversationController, DroppingRelay]
 ) -> None:
-    controller, relay = relayed
+    controller, relay = relayed_controller
     controller.session.reconnect = ReconnectPolicy(FIRST_DELAY_S / SCALE, MAX_DELAY_S / SCALE)
     states: list[ConnectionState] = []
     pauses: list[float] = []
@@ -82,9 +56,9 @@ def test_a_server_down_for_two_minutes_is_reconnected_within_35_s_of_its_return(
 
 
 def test_the_network_coming_back_makes_the_waiting_attempt_at_once(
-    qtbot: QtBot, relayed: tuple[ConversationController, DroppingRelay]
+    qtbot: QtBot, relayed_controller: tuple[ConversationController, DroppingRelay]
 ) -> None:
-    controller, relay = relayed
+    controller, relay = relayed_controller
     controller.session.reconnect = ReconnectPolicy(first_delay_s=30.0)  # a long pause
     messages: list[str] = []
     controller.status_message.connect(messages.append)
@@ -111,9 +85,9 @@ def test_the_network_coming_back_makes_the_waiting_attempt_at_once(
 
 
 def test_a_failed_early_attempt_goes_on_from_where_the_pauses_were(
-    qtbot: QtBot, relayed: tuple[ConversationController, DroppingRelay]
+    qtbot: QtBot, relayed_controller: tuple[ConversationController, DroppingRelay]
 ) -> None:
-    controller, relay = relayed
+    controller, relay = relayed_controller
     policy = controller.session.reconnect = ReconnectPolicy(first_delay_s=8.0, max_delay_s=30.0)
     pauses: list[float] = []
     controller.retry_scheduled.connect(lambda s: pauses.append(s) if s else None)

@@ -3,9 +3,6 @@ session renewal and the voice lock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from urllib.parse import urlsplit
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -20,28 +17,6 @@ from tests.support.conversation import (
     wait_reply,
 )
 from tests.support.relay import DroppingRelay
-
-
-@pytest.fixture
-def custom_controller(
-    make_controller: MakeController,
-    offline_host: OfflineEngineHost,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[ConversationController, DroppingRelay]]:
-    """A controller on the 'custom URL' backend, through a relay that can drop sockets."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    port = urlsplit(offline_host.url()).port
-    assert port is not None
-    relay = DroppingRelay(port)
-    settings = offline_settings(ui={"talk_mode": "ptt"})
-    settings.connection.backend = "custom"
-    settings.connection.url = f"ws://127.0.0.1:{relay.port}/v1"
-    keys = KeyStore(settings)
-    keys.save("custom", offline_host.token)
-    controller = make_controller(settings, keys)
-    yield controller, relay
-    controller.shutdown()
-    relay.close()
 
 
 def test_wrong_key_fails_with_advice_and_does_not_retry(
@@ -82,9 +57,9 @@ def test_missing_openai_key_explains_what_to_do(
 
 
 def test_dropped_connection_reconnects_and_the_new_session_knows_the_conversation(
-    qtbot: QtBot, custom_controller: tuple[ConversationController, DroppingRelay]
+    qtbot: QtBot, relayed_controller: tuple[ConversationController, DroppingRelay]
 ) -> None:
-    controller, relay = custom_controller
+    controller, relay = relayed_controller
     states: list[ConnectionState] = []
     controller.connection_state_changed.connect(lambda state, _r: states.append(state))
     sent: list[str] = []
