@@ -21,7 +21,8 @@ from desktop.config.settings import Settings
 from desktop.config.store import LoadedSettings, load_settings
 from desktop.connection.backends import OfflineEngineHost
 from desktop.conversation.controller import ConversationController
-from tests.support.conversation import MakeApp, MakeController, offline_settings
+from tests.support.ci import unavailable
+from tests.support.conversation import MakeApp, MakeController, MakeIdleApp, offline_settings
 from tests.support.relay import DroppingRelay
 
 
@@ -33,6 +34,20 @@ def settings() -> Settings:
 @pytest.fixture
 def offline_host() -> Iterator[OfflineEngineHost]:
     host = OfflineEngineHost(speech=False)
+    yield host
+    host.stop()
+
+
+@pytest.fixture(scope="module")
+def speech_host() -> Iterator[OfflineEngineHost]:
+    """The offline engine with speech recognition, shared by a module's tests (a
+    failure in CI if it cannot load)."""
+    host = OfflineEngineHost(speech=True)
+    host.url()
+    if not host.wait_speech_ready(timeout=60):
+        reason = f"offline speech recognition unavailable: {host.speech_error}"
+        host.stop()
+        unavailable(reason)
     yield host
     host.stop()
 
@@ -110,3 +125,20 @@ def make_app(qtbot: QtBot, isolated_home: Path) -> Iterator[MakeApp]:
     yield make
     for app in apps:
         app.close()
+
+
+@pytest.fixture
+def make_idle_app(make_app: MakeApp, tmp_path: Path) -> MakeIdleApp:
+    """``make_idle_app(**sections)``: a whole app on the offline engine without speech,
+    not connected, in push-to-talk; ``sections`` add to its settings (``mcp=...``)."""
+
+    def make(**sections: Any) -> ParleyApp:
+        loaded = load_settings(
+            tmp_path / "settings.toml",
+            connection={"backend": "offline", "auto_connect": False},
+            ui={"talk_mode": "ptt"},
+            **sections,
+        )
+        return make_app(loaded, engine_options={"speech": False})
+
+    return make

@@ -29,24 +29,10 @@ from tests.support.app_audio import (
     matched_prefix,
     play_into_microphone,
 )
-from tests.support.ci import unavailable
 from tests.support.conversation import offline_settings
 from tests.support.sound_card import MonitorRecorder
 
 pytestmark = [pytest.mark.audio, pytest.mark.speech]
-
-
-@pytest.fixture(scope="module")
-def speech_host() -> Iterator[OfflineEngineHost]:
-    """The offline engine with speech recognition (a failure in CI if it cannot load)."""
-    host = OfflineEngineHost(speech=True)
-    host.url()
-    if not host.wait_speech_ready(timeout=60):
-        reason = f"offline speech recognition unavailable: {host.speech_error}"
-        host.stop()
-        unavailable(reason)
-    yield host
-    host.stop()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ connected moves the session without a restart; errors name the place in the wind
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from keyring.backend import KeyringBackend
@@ -15,10 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
 from desktop.config.places import CONNECTION_TAB, LABELS, OFFLINE_ENGINE_BOX
-from desktop.config.store import load_settings
 from desktop.connection.state import ConnectionState
 from desktop.local_engine.intents import FALLBACK, LANGUAGE_MODEL_PLACE
-from tests.support.conversation import MakeApp
+from tests.support.conversation import MakeIdleApp
 from tests.support.ga_script import Received, of_type
 from tests.support.scripted_server import ScriptedServer
 from ui.api_key_dialog import ApiKeyDialog
@@ -37,13 +35,8 @@ def server() -> Iterator[ScriptedServer]:
 
 
 @pytest.fixture
-def app(make_app: MakeApp, tmp_path: Path) -> ParleyApp:
-    loaded = load_settings(
-        tmp_path / "settings.toml",
-        connection={"backend": "offline", "auto_connect": False},
-        ui={"talk_mode": "ptt"},
-    )
-    return make_app(loaded, engine_options={"speech": False})
+def app(make_idle_app: MakeIdleApp) -> ParleyApp:
+    return make_idle_app()
 
 
 def panel(app: ParleyApp) -> ConnectionPanel:

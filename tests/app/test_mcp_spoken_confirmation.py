@@ -19,23 +19,10 @@ from desktop.connection.backends import OfflineEngineHost
 from desktop.conversation.controller import ConversationController
 from desktop.conversation.turn_machine import TurnState
 from tests.support.app_audio import make_speech, play_into_microphone
-from tests.support.ci import unavailable
 from tests.support.conversation import Traffic, offline_settings, wait_live
 from tests.support.mcp_servers import demo_settings
 
 pytestmark = [pytest.mark.audio, pytest.mark.speech]
-
-
-@pytest.fixture(scope="module")
-def speech_host() -> Iterator[OfflineEngineHost]:
-    host = OfflineEngineHost(speech=True)
-    host.url()
-    if not host.wait_speech_ready(timeout=60):
-        reason = f"offline speech recognition unavailable: {host.speech_error}"
-        host.stop()
-        unavailable(reason)
-    yield host
-    host.stop()
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,14 @@ Deny button in the transcript, or a typed yes or no."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
-from desktop.config.store import load_settings
 from desktop.conversation.controller import ConversationController
 from desktop.conversation.transcript import TranscriptEntry, entry_body
 from tests.support.conversation import (
-    MakeApp,
     MakeController,
+    MakeIdleApp,
     Traffic,
     offline_settings,
     wait_live,
@@ -86,15 +83,9 @@ def test_a_crash_and_a_timeout_are_said_and_the_conversation_goes_on(
     wait_reply(qtbot, controller, count=3)
 
 
-def asking_app(make_app: MakeApp, tmp_path: Any) -> ParleyApp:
+def asking_app(make_idle_app: MakeIdleApp) -> ParleyApp:
     demo = demo_settings(tool_rules={"lookup_word": "ask"})
-    loaded = load_settings(
-        tmp_path / "settings.toml",
-        connection={"backend": "offline", "auto_connect": False},
-        ui={"talk_mode": "ptt"},
-        mcp={"servers": [demo.model_dump()]},
-    )
-    return make_app(loaded, engine_options={"speech": False})
+    return make_idle_app(mcp={"servers": [demo.model_dump()]})
 
 
 def ask(qtbot: QtBot, app: ParleyApp) -> tuple[Traffic, TranscriptEntry]:
@@ -106,10 +97,8 @@ def ask(qtbot: QtBot, app: ParleyApp) -> tuple[Traffic, TranscriptEntry]:
     return traffic, tool_entry(controller)
 
 
-def test_allow_in_the_transcript_runs_the_tool(
-    qtbot: QtBot, make_app: MakeApp, tmp_path: Any
-) -> None:
-    app = asking_app(make_app, tmp_path)
+def test_allow_in_the_transcript_runs_the_tool(qtbot: QtBot, make_idle_app: MakeIdleApp) -> None:
+    app = asking_app(make_idle_app)
     assert app.window is not None
     traffic, question = ask(qtbot, app)
     assert traffic.outputs() == []  # nothing runs before the user says so
@@ -124,9 +113,9 @@ def test_allow_in_the_transcript_runs_the_tool(
 
 
 def test_deny_in_the_transcript_tells_the_model_no(
-    qtbot: QtBot, make_app: MakeApp, tmp_path: Any
+    qtbot: QtBot, make_idle_app: MakeIdleApp
 ) -> None:
-    app = asking_app(make_app, tmp_path)
+    app = asking_app(make_idle_app)
     assert app.window is not None
     traffic, question = ask(qtbot, app)
     buttons = app.window.transcript.question_buttons(question.id)
@@ -142,9 +131,9 @@ def test_deny_in_the_transcript_tells_the_model_no(
 
 
 def test_a_typed_yes_answers_the_question_and_is_no_turn_of_its_own(
-    qtbot: QtBot, make_app: MakeApp, tmp_path: Any
+    qtbot: QtBot, make_idle_app: MakeIdleApp
 ) -> None:
-    app = asking_app(make_app, tmp_path)
+    app = asking_app(make_idle_app)
     traffic, _question = ask(qtbot, app)
     assert app.controller.send_text("Yes, go ahead.")
     wait_reply(qtbot, app.controller)

@@ -5,7 +5,6 @@ engine at its next reply, against small OpenAI-compatible servers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
 from desktop.config.secrets import CHAT_KEY_SLOT
-from desktop.config.store import load_settings
 from desktop.connection.state import ConnectionState
 from desktop.local_engine.intents import FALLBACK
 from tests.support.chat_server import FakeChatServer, text_chunks
-from tests.support.conversation import MakeApp, Traffic, wait_live, wait_reply
+from tests.support.conversation import MakeIdleApp, Traffic, wait_live, wait_reply
 from tests.support.mcp_servers import demo_settings
 from ui.connection_panel import ConnectionPanel
 
@@ -45,14 +43,8 @@ def second_model() -> Iterator[FakeChatServer]:
 
 
 @pytest.fixture
-def app(make_app: MakeApp, tmp_path: Path) -> ParleyApp:
-    loaded = load_settings(
-        tmp_path / "settings.toml",
-        connection={"backend": "offline", "auto_connect": False},
-        ui={"talk_mode": "ptt"},
-        mcp={"servers": [demo_settings().model_dump()]},
-    )
-    return make_app(loaded, engine_options={"speech": False})
+def app(make_idle_app: MakeIdleApp) -> ParleyApp:
+    return make_idle_app(mcp={"servers": [demo_settings().model_dump()]})
 
 
 def panel(app: ParleyApp) -> ConnectionPanel:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from keyring.backend import KeyringBackend
@@ -16,9 +15,8 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop.app import ParleyApp
-from desktop.config.store import load_settings
 from desktop.mcp.launch import token_slot
-from tests.support.conversation import MakeApp, Traffic, wait_live
+from tests.support.conversation import MakeIdleApp, Traffic, wait_live
 from tests.support.mcp_servers import DEMO, HTTP_TOKEN, HttpServer
 from ui.mcp_server_dialog import McpServerDialog
 from ui.mcp_servers_panel import RULE_LABELS, McpServersPanel
@@ -32,13 +30,8 @@ def http_server() -> Iterator[HttpServer]:
 
 
 @pytest.fixture
-def app(make_app: MakeApp, tmp_path: Path) -> ParleyApp:
-    loaded = load_settings(
-        tmp_path / "settings.toml",
-        connection={"backend": "offline", "auto_connect": False},
-        ui={"talk_mode": "ptt"},
-    )
-    return make_app(loaded, engine_options={"speech": False})
+def app(make_idle_app: MakeIdleApp) -> ParleyApp:
+    return make_idle_app()
 
 
 def servers_panel(app: ParleyApp) -> McpServersPanel:

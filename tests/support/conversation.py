@@ -36,6 +36,13 @@ class MakeApp(Protocol):
     def __call__(self, loaded: LoadedSettings | None = None, **options: Any) -> ParleyApp: ...
 
 
+class MakeIdleApp(Protocol):
+    """The ``make_idle_app`` fixture: ``make_app`` on the offline engine, not connected,
+    in push-to-talk, with ``sections`` added to its settings."""
+
+    def __call__(self, **sections: Any) -> ParleyApp: ...
+
+
 def offline_settings(**groups: Any) -> Settings:
     """Settings from defaults and ``groups`` only (no environment), on the offline engine."""
     settings = Settings.build(environment=False, **groups)
