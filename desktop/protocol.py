@@ -131,6 +131,10 @@ TURN_DETECTION_FIELDS: Final[dict[str, frozenset[str]]] = {
 }
 #: Turn detection fields the beta dialect does not have.
 GA_ONLY_TURN_DETECTION_FIELDS: Final[frozenset[str]] = frozenset({"idle_timeout_ms"})
+#: Every turn detection field the beta dialect has, of either type.
+BETA_TURN_DETECTION_FIELDS: Final[frozenset[str]] = (
+    frozenset().union(*TURN_DETECTION_FIELDS.values()) - GA_ONLY_TURN_DETECTION_FIELDS
+)
 #: Turn detection durations in milliseconds (whole numbers >= 0); only this one may be null.
 TURN_DETECTION_DURATIONS: Final[tuple[str, ...]] = (
     "prefix_padding_ms",

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from desktop.protocol import (
     AUDIO_FORMAT_FIELDS,
     BETA_TO_GA_AUDIO_FORMAT,
+    BETA_TURN_DETECTION_FIELDS,
     GA_AUDIO_FORMAT_TO_BETA,
     OUTPUT_MODALITIES,
     PCM_RATE,
@@ -339,7 +340,9 @@ def render_beta(canonical: Config, what: str) -> Config:
     if "format" in audio_in:
         out["input_audio_format"] = GA_AUDIO_FORMAT_TO_BETA[audio_in.pop("format")["type"]]
     if "turn_detection" in audio_in:
-        out["turn_detection"] = _beta_turn_detection(audio_in.pop("turn_detection"))
+        out["turn_detection"] = _beta_subset(
+            audio_in.pop("turn_detection"), BETA_TURN_DETECTION_FIELDS, "turn_detection"
+        )
     if "transcription" in audio_in:
         out["input_audio_transcription"] = _beta_subset(
             audio_in.pop("transcription"), _BETA_TRANSCRIPTION_KEYS, "transcription"
@@ -354,28 +357,13 @@ def render_beta(canonical: Config, what: str) -> Config:
     return out
 
 
-def _beta_subset(value: Any, keys: tuple[str, ...], what: str) -> Any:
+def _beta_subset(value: Any, keys: Collection[str], what: str) -> Any:
     if value is None:
         return None
     dropped = sorted(set(value) - set(keys))
     if dropped:
         log.warning("%s field(s) %s dropped: the beta dialect has none", what, ", ".join(dropped))
     return {k: v for k, v in value.items() if k in keys}
-
-
-def _beta_turn_detection(value: Any) -> Any:
-    if value is None:
-        return None
-    allowed = (
-        "type",
-        "threshold",
-        "prefix_padding_ms",
-        "silence_duration_ms",
-        "create_response",
-        "interrupt_response",
-        "eagerness",
-    )
-    return _beta_subset(value, allowed, "turn_detection")
 
 
 def _beta_tools(tools: list[Any], what: str) -> list[Any]:
