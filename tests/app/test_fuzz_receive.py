@@ -28,6 +28,7 @@ from desktop.config.logging_setup import setup_logging
 from desktop.connection.state import ConnectionState
 from desktop.conversation.turn_machine import TurnState
 from tests.support.conversation import MakeController, offline_settings, wait_live
+from tests.support.ga_script import spoken_item, spoken_reply
 from tests.support.scripted_server import ScriptedServer
 from ui.event_inspector import EventInspector
 
@@ -153,30 +154,8 @@ class ReplyingServer(ScriptedServer):
         return answered
 
     def _reply(self, response_id: str) -> None:
-        item_id = f"item_{response_id}"
-        item = {"id": item_id, "type": "message", "role": "assistant", "status": "completed"}
-        text = "Still here, and still listening."
-        ids = {"response_id": response_id, "item_id": item_id, "output_index": 0}
-        for frame in (
-            {"type": "response.created", "response": {"id": response_id, "status": "in_progress"}},
-            {"type": "response.output_item.added", "response_id": response_id, "item": item},
-            {
-                "type": "response.output_audio_transcript.delta",
-                **ids,
-                "content_index": 0,
-                "delta": text,
-            },
-            {
-                "type": "response.output_audio_transcript.done",
-                **ids,
-                "content_index": 0,
-                "transcript": text,
-            },
-            {
-                "type": "response.done",
-                "response": {"id": response_id, "status": "completed", "output": [item]},
-            },
-        ):
+        item = spoken_item(f"item_{response_id}", "Still here, and still listening.")
+        for frame in spoken_reply(response_id, item):
             self.send(frame)
 
 

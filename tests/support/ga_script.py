@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -77,6 +77,36 @@ def text_reply(text: str, number: int = 1) -> list[Event]:
          "item": done_item},
         {"type": "response.done", "response": _response(response_id, "completed", [done_item])},
     ]  # fmt: skip
+
+
+def spoken_item(item_id: str, text: str) -> Event:
+    """The assistant's message item of a spoken reply, as its done events carry it."""
+    return {"id": item_id, "type": "message", "role": "assistant", "status": "completed",
+            "object": "realtime.item",
+            "content": [{"type": "output_audio", "transcript": text}]}  # fmt: skip
+
+
+def spoken_reply(
+    response_id: str, item: Event, audio: Sequence[str] = (), usage: Event | None = None
+) -> list[Event]:
+    """A response that speaks ``item`` (see :func:`spoken_item`): its transcript, then
+    ``audio`` (base64 PCM16 deltas), as a GA server streams an audio reply."""
+    text = item["content"][0]["transcript"]
+    ids = {"response_id": response_id, "item_id": item["id"], "output_index": 0,
+           "content_index": 0}  # fmt: skip
+    done: Event = {"id": response_id, "status": "completed", "output": [item]}
+    if usage is not None:
+        done["usage"] = usage
+    return [
+        {"type": "response.created", "response": {"id": response_id, "status": "in_progress"}},
+        {"type": "response.output_item.added", "response_id": response_id, "item": item},
+        {"type": "response.output_audio_transcript.delta", **ids, "delta": text},
+        *({"type": "response.output_audio.delta", **ids, "delta": chunk} for chunk in audio),
+        {"type": "response.output_audio.done", **ids},
+        {"type": "response.output_audio_transcript.done", **ids, "transcript": text},
+        {"type": "response.output_item.done", "response_id": response_id, "item": item},
+        {"type": "response.done", "response": done},
+    ]
 
 
 class Received:

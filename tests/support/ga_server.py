@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection
 
+from tests.support.ga_script import spoken_item, spoken_reply
 from tests.support.scripted_server import ScriptedServer
 
 Item = dict[str, Any]
@@ -61,28 +61,20 @@ class GaServer(ScriptedServer):
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _serial: int = 0
 
-    def _handle(self, connection: ServerConnection) -> None:
+    def _open_session(self, connection: ServerConnection) -> list[Item]:
         items: list[Item] = []
         with self._lock:
             self.sessions.append(items)
-            self._connections.append(connection)
-        for frame in self.greeting:
-            connection.send(frame)
-        self.connected.set()
-        try:
-            for message in connection:
-                event = json.loads(message)
-                if event.get("type") == "input_audio_buffer.append":
-                    self.audio_chunks += 1
-                    continue
-                with self._lock:
-                    self.log.append(event)
-                self.received.put(event)
-                self._serve(connection, items, event)
-        except ConnectionClosed:
-            pass
-        finally:
-            self.closed_by_client.set()
+        return items
+
+    def _on_event(self, connection: ServerConnection, session: Any, event: Item) -> None:
+        if event.get("type") == "input_audio_buffer.append":
+            self.audio_chunks += 1
+            return
+        with self._lock:
+            self.log.append(event)
+        super()._on_event(connection, session, event)
+        self._serve(connection, session, event)
 
     def _next_id(self, prefix: str) -> str:
         with self._lock:
@@ -105,32 +97,11 @@ class GaServer(ScriptedServer):
 
     def _respond(self, connection: ServerConnection, items: list[Item]) -> None:
         response_id = self._next_id("resp")
-        item_id = self._next_id("item")
-        text = self.reply(items)
-        item: Item = {"id": item_id, "type": "message", "role": "assistant", "status": "completed",
-                      "object": "realtime.item",
-                      "content": [{"type": "output_audio", "transcript": text}]}  # fmt: skip
-        ids = {"response_id": response_id, "item_id": item_id, "output_index": 0}
-        frames: list[Item] = [
-            {"type": "response.created", "response": {"id": response_id, "status": "in_progress"}},
-            {"type": "response.output_item.added", "response_id": response_id, "item": item},
-            {"type": "response.output_audio_transcript.delta", **ids, "content_index": 0,
-             "delta": text},
-        ]  # fmt: skip
-        for chunk in _tone_chunks(self.reply_audio_ms):
-            frames.append({"type": "response.output_audio.delta", **ids, "content_index": 0,
-                           "delta": chunk})  # fmt: skip
-        frames += [
-            {"type": "response.output_audio.done", **ids, "content_index": 0},
-            {"type": "response.output_audio_transcript.done", **ids, "content_index": 0,
-             "transcript": text},
-            {"type": "response.output_item.done", "response_id": response_id, "item": item},
-            {"type": "response.done", "response": {
-                "id": response_id, "status": "completed", "output": [item],
-                "usage": {"total_tokens": 30, "input_tokens": 20, "output_tokens": 10,
-                          "input_token_details": {"text_tokens": 20},
-                          "output_token_details": {"text_tokens": 2, "audio_tokens": 8}}}},
-        ]  # fmt: skip
+        item = spoken_item(self._next_id("item"), self.reply(items))
+        usage = {"total_tokens": 30, "input_tokens": 20, "output_tokens": 10,
+                 "input_token_details": {"text_tokens": 20},
+                 "output_token_details": {"text_tokens": 2, "audio_tokens": 8}}  # fmt: skip
+        frames = spoken_reply(response_id, item, _tone_chunks(self.reply_audio_ms), usage)
         items.append(item)
         for frame in frames:
             connection.send(json.dumps(frame))

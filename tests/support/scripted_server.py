@@ -80,16 +80,26 @@ class ScriptedServer:
 
     def _handle(self, connection: ServerConnection) -> None:
         self._connections.append(connection)
+        session = self._open_session(connection)
         for frame in self.greeting:
             connection.send(frame)
         self.connected.set()
         try:
             for message in connection:
-                self.received.put(json.loads(message))
+                self._on_event(connection, session, json.loads(message))
         except ConnectionClosed:
             pass
         finally:
             self.closed_by_client.set()
+
+    # -- what a subclass adds: a session's state, and answers to the client's events --
+
+    def _open_session(self, connection: ServerConnection) -> Any:
+        """The state a new connection's session keeps (none here)."""
+        return None
+
+    def _on_event(self, connection: ServerConnection, session: Any, event: Any) -> None:
+        self.received.put(event)
 
     # -- test-side controls ------------------------------------------------------------
 
