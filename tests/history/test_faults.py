@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -222,10 +223,21 @@ def test_a_database_locked_by_another_program_holds_writes_until_it_is_free(
         _stop(holder)
 
 
-def _full_disk_round_trip(store: HistoryStore, problems: list[str], make_room: object) -> None:
+def _cap_size(store: HistoryStore, spare_pages: int = 0) -> Callable[[], object]:
+    """Limit the store's database to its size now plus ``spare_pages`` (SQLite's own size
+    limit gives the same error a full disk does); returns what lifts the limit."""
+    db = store._db
+    assert db is not None
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages + spare_pages}")
+    return lambda: db.execute("PRAGMA max_page_count = 1000000")
+
+
+def _full_disk_round_trip(
+    store: HistoryStore, problems: list[str], make_room: Callable[[], object]
+) -> None:
     cid = store.start_conversation("offline", "m", started_at=T0)
     store.save_entry(cid, "u0", "user", "before the disk filled", "done", T0)
-    assert callable(make_room)
     lines = [f"line {index}: " + "words " * 400 for index in range(40)]
     for index, line in enumerate(lines):
         store.save_entry(cid, f"k{index}", "user", line, "done", T0 + 1 + index)
@@ -255,14 +267,9 @@ def test_a_full_disk_holds_what_is_said_and_saves_it_when_there_is_room(
 def test_a_database_at_its_size_limit_holds_writes_the_same_way(db_path: Path) -> None:
     problems: list[str] = []
     store = HistoryStore(db_path, on_problem=problems.append)
-    db = store._db  # SQLite's own size limit gives the same error a full disk does
-    assert db is not None
-    pages = db.execute("PRAGMA page_count").fetchone()[0]
-    db.execute(f"PRAGMA max_page_count = {pages + 2}")
+    make_room = _cap_size(store, spare_pages=2)
     try:
-        _full_disk_round_trip(
-            store, problems, lambda: db.execute("PRAGMA max_page_count = 1000000")
-        )
+        _full_disk_round_trip(store, problems, make_room)
     finally:
         store.close()
 
@@ -273,9 +280,7 @@ def test_held_writes_are_bounded_and_the_user_is_told(
     monkeypatch.setattr(store_module, "MAX_PENDING", 5)
     problems: list[str] = []
     store = HistoryStore(db_path, on_problem=problems.append)
-    db = store._db
-    assert db is not None
-    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    _cap_size(store)
     try:
         cid = store.start_conversation("offline", "m")
         for index in range(12):
@@ -289,16 +294,14 @@ def test_held_writes_are_bounded_and_the_user_is_told(
 def test_a_write_that_can_never_succeed_does_not_hold_up_the_others(db_path: Path) -> None:
     problems: list[str] = []
     store = HistoryStore(db_path, on_problem=problems.append)
-    db = store._db
-    assert db is not None
-    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    make_room = _cap_size(store)
     try:
         cid = store.start_conversation("offline", "m")
         store.save_entry(cid, "u1", "user", "kept " * 2000, "done", T0 + 1)  # the disk is full
         store.save_entry("no-such-conversation", "x", "user", "orphan", "done", T0)
         store.save_entry(cid, "a1", "assistant", "also kept", "done", T0 + 2)
         assert store.pending_count == 3
-        db.execute("PRAGMA max_page_count = 1000000")
+        make_room()
         assert store.retry_pending()
         assert [e.id for e in store.entries(cid)] == ["u1", "a1"]
         assert store.entries("no-such-conversation") == []
