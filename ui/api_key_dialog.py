@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.field_info import choice_label
+from ui.theme import PROBLEM_TEXT_STYLE
 
 #: Secrets other than a backend's API key: (title, field label, tooltip, placeholder).
 _OTHER_SECRETS: dict[str, tuple[str, str, str, str]] = {
@@ -94,7 +95,7 @@ class ApiKeyDialog(QDialog):
     def set_message(self, text: str, error: bool = False) -> None:
         """Show what happened to the key (e.g. where it was stored)."""
         self._message.setText(text)
-        self._message.setStyleSheet("color: #d9534f;" if error else "")
+        self._message.setStyleSheet(PROBLEM_TEXT_STYLE if error else "")
         self._message.setVisible(bool(text))
 
     def message(self) -> str:

@@ -22,6 +22,7 @@ from desktop.connection.state import ConnectionState
 from ui.api_key_dialog import ApiKeyDialog
 from ui.field_info import choice_label, field_spec, validation_error
 from ui.state_dot import StateDot
+from ui.theme import BUSY_COLOUR, GOOD_COLOUR, PROBLEM_COLOUR, PROBLEM_TEXT_STYLE, WAITING_COLOUR
 
 STATE_TEXT: dict[ConnectionState, str] = {
     ConnectionState.IDLE: "Not connected",
@@ -32,10 +33,10 @@ STATE_TEXT: dict[ConnectionState, str] = {
 }
 STATE_COLOURS: dict[ConnectionState, str | None] = {
     ConnectionState.IDLE: None,
-    ConnectionState.CONNECTING: "#d4a017",
-    ConnectionState.LIVE: "#2e9d4f",
-    ConnectionState.RECONNECTING: "#e07b24",
-    ConnectionState.FAILED: "#d9534f",
+    ConnectionState.CONNECTING: BUSY_COLOUR,
+    ConnectionState.LIVE: GOOD_COLOUR,
+    ConnectionState.RECONNECTING: WAITING_COLOUR,
+    ConnectionState.FAILED: PROBLEM_COLOUR,
 }
 _CONNECTABLE = (ConnectionState.IDLE, ConnectionState.FAILED)
 
@@ -109,7 +110,7 @@ class ConnectionBar(QWidget):
         self._state_label.setAccessibleName("Connection state")
         self._state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._input_error = QLabel()
-        self._input_error.setStyleSheet("color: #d9534f;")
+        self._input_error.setStyleSheet(PROBLEM_TEXT_STYLE)
         self._input_error.setWordWrap(True)
         self._input_error.hide()
 

@@ -23,6 +23,7 @@ from desktop.config.places import OFFLINE_ENGINE_BOX, labels_of
 from desktop.config.settings import ConnectionSettings, EngineSettings, ResponseSettings, Settings
 from ui.api_key_dialog import ApiKeyDialog
 from ui.settings_form import SettingsForm
+from ui.theme import GOOD_COLOUR, PROBLEM_COLOUR
 
 _CONNECTION_FIELDS = [
     "backend",
@@ -138,7 +139,7 @@ class ConnectionPanel(QWidget):
 
     def _show_check(self, text: str, ok: bool | None) -> None:
         self.check_result.setText(text)
-        colour = {True: "#2e9d4f", False: "#d9534f", None: ""}[ok]
+        colour = {True: GOOD_COLOUR, False: PROBLEM_COLOUR, None: ""}[ok]
         self.check_result.setStyleSheet(f"color: {colour};" if colour else "")
 
     def _render_backend(self) -> None:

@@ -14,11 +14,13 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ui.theme import PROBLEM_COLOUR
+
 FLOOR_DB = -60.0
 _HOLD_SECONDS = 1.5
 _HOLD_DECAY_DB_PER_S = 20.0
 _CLIP_DB = -1.0
-_CLIP_COLOUR = QColor("#d9534f")
+_CLIP_COLOUR = QColor(PROBLEM_COLOUR)
 
 
 def clamp_db(value: float) -> float:

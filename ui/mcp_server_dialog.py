@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.config.settings import McpServerSettings
 from ui.settings_form import SettingsForm
+from ui.theme import PROBLEM_TEXT_STYLE
 
 _FIELDS = ["name", "transport", "command", "working_directory", "url", "call_timeout_s", "ask"]
 _LABELS = {
@@ -84,7 +85,7 @@ class McpServerDialog(QDialog):
         self._extra.addRow("Bearer token:", self.token_edit)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #d9534f;")
+        self.error_label.setStyleSheet(PROBLEM_TEXT_STYLE)
         self.error_label.setAccessibleName("Problem")
         self.error_label.hide()
         buttons = QDialogButtonBox(

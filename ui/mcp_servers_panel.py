@@ -30,6 +30,7 @@ from desktop.config.settings import McpServerSettings
 from desktop.mcp.policy import tool_rule
 from desktop.mcp.records import McpTool, ServerState, ServerStatus
 from ui.mcp_server_dialog import McpServerDialog
+from ui.theme import BUSY_COLOUR, GOOD_COLOUR, PROBLEM_COLOUR
 
 RULE_LABELS: dict[str, str] = {
     "ask": "Ask first",
@@ -37,9 +38,9 @@ RULE_LABELS: dict[str, str] = {
     "off": "Off",
 }
 _STATE_COLOURS = {
-    ServerState.RUNNING: "#2e9d4f",
-    ServerState.STARTING: "#d4a017",
-    ServerState.FAILED: "#d9534f",
+    ServerState.RUNNING: GOOD_COLOUR,
+    ServerState.STARTING: BUSY_COLOUR,
+    ServerState.FAILED: PROBLEM_COLOUR,
 }
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.field_editors import FieldEditor, make_editor, spin_line_edit
 from ui.field_info import field_spec, validation_error
+from ui.theme import PROBLEM_TEXT_STYLE
 
 
 class SettingsForm(QWidget):
@@ -61,7 +62,7 @@ class SettingsForm(QWidget):
         error = QLabel()
         error.setWordWrap(True)
         error.setObjectName("fieldError")
-        error.setStyleSheet("color: #d9534f;")
+        error.setStyleSheet(PROBLEM_TEXT_STYLE)
         error.hide()
         font = QFont(error.font())
         font.setPointSizeF(max(font.pointSizeF() * 0.9, 7.0))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.conversation.turn_machine import TurnState
 from ui.level_meter import LevelMeter
 from ui.state_dot import StateDot
+from ui.theme import BUSY_COLOUR, GOOD_COLOUR, SPEAKING_COLOUR
 
 TURN_TEXT: dict[TurnState, str] = {
     TurnState.IDLE: "Idle",
@@ -28,9 +29,9 @@ TURN_TEXT: dict[TurnState, str] = {
 }
 TURN_COLOURS: dict[TurnState, str | None] = {
     TurnState.IDLE: None,
-    TurnState.LISTENING: "#2e9d4f",
-    TurnState.THINKING: "#d4a017",
-    TurnState.SPEAKING: "#3b7dd8",
+    TurnState.LISTENING: GOOD_COLOUR,
+    TurnState.THINKING: BUSY_COLOUR,
+    TurnState.SPEAKING: SPEAKING_COLOUR,
 }
 
 

@@ -1,7 +1,8 @@
-"""Light, dark, or the system's own look (``ui.theme`` setting).
+"""Light, dark, or the system's own look (``ui.theme`` setting), and the status colours.
 
 Widgets only use palette roles, so switching the application palette is all
-a theme needs. "system" puts back the style and palette Qt started with.
+a theme needs. "system" puts back the style and palette Qt started with. The
+status colours read on light and dark backgrounds alike, so they stay as they are.
 """
 
 from __future__ import annotations
@@ -10,6 +11,16 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 _ORIGINAL_STYLE = "parley_original_style"
+
+#: Status colours: working or live; on its way; waiting to try again; a problem;
+#: the assistant speaking.
+GOOD_COLOUR = "#2e9d4f"
+BUSY_COLOUR = "#d4a017"
+WAITING_COLOUR = "#e07b24"
+PROBLEM_COLOUR = "#d9534f"
+SPEAKING_COLOUR = "#3b7dd8"
+#: The style sheet of a label that says what is wrong.
+PROBLEM_TEXT_STYLE = f"color: {PROBLEM_COLOUR};"
 
 _DARK: dict[QPalette.ColorRole, str] = {
     QPalette.ColorRole.Window: "#2b2d31",

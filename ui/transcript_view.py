@@ -51,12 +51,12 @@ from desktop.conversation.transcript import (
     entry_header,
     entry_plain_text,
 )
+from ui.theme import PROBLEM_COLOUR
 from ui.transcript_model import EntryRole, TranscriptModel
 
 _PAD = 6
 #: A streaming entry's height grows in steps of this many lines (fewer relayouts).
 STREAM_GROWTH_LINES = 3
-_FAILED_COLOUR = "#d9534f"
 _TEXT_FLAGS = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -172,7 +172,7 @@ class _EntryDelegate(QStyledItemDelegate):
         painter.drawText(header_rect, int(Qt.AlignmentFlag.AlignLeft), self._header(entry))
         painter.setFont(self._body_font(entry, body_font))
         if entry.status == "failed" and not selected:
-            painter.setPen(QColor(_FAILED_COLOUR))
+            painter.setPen(QColor(PROBLEM_COLOUR))
         elif entry.status == "pending" or entry.role == "notice":
             painter.setPen(header_colour)
         else:
